@@ -1,0 +1,84 @@
+"""create_app(settings) -> Starlette: composition only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from hub import i18n
+from hub.routes import health, public, staff, stream
+from hub.security import SecurityHeadersMiddleware
+from hub.services import Services
+from hub.settings import Settings
+from hub.templating import create_templates
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SESSION_COOKIE = "council_hub_session"
+SESSION_MAX_AGE_S = 12 * 3600  # one long meeting day
+
+
+def create_app(settings: Settings) -> Starlette:
+    templates = create_templates()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.services = await Services.start(settings)
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith(("/api/", "/staff/api/")) or "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": "http_error", "message": exc.detail}, status_code=exc.status_code)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": exc.status_code, "message": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"error": "server_error", "message": "something went wrong"}, status_code=500)
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=[
+            *public.routes,
+            *stream.routes,
+            *staff.routes,
+            *health.routes,
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.https_only),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE_S,
+                same_site="lax",
+                https_only=settings.https_only,
+            ),
+            Middleware(i18n.LanguageMiddleware, default=settings.default_language),
+        ],
+        exception_handlers={HTTPException: http_error, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = templates
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for ``uvicorn --factory hub.app:app_from_env`` and multi-worker serving."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,133 @@
+"""Redis pub/sub broker for several app processes. The only module that imports redis.
+
+One pub/sub connection per process carries every meeting channel it follows. If Redis drops,
+the reader reconnects with capped, jittered backoff, re-subscribes and tells subscribers to
+re-read the log, since pub/sub does not keep what was published while it was away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import defaultdict
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from hub.broker.base import MessageHandler, ResyncHandler
+
+log = logging.getLogger(__name__)
+
+RECONNECT_MIN_S = 0.2
+RECONNECT_MAX_S = 5.0
+
+
+class _RedisSubscription:
+    def __init__(self, broker: RedisBroker, channel: str, handler: MessageHandler) -> None:
+        self._broker = broker
+        self._channel = channel
+        self._handler = handler
+
+    async def unsubscribe(self) -> None:
+        await self._broker._remove(self._channel, self._handler)
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._client: aioredis.Redis | None = None
+        self._pubsub: aioredis.client.PubSub | None = None
+        self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
+        self._resync: dict[str, list[ResyncHandler]] = defaultdict(list)
+        self._reader: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+
+    async def start(self) -> None:
+        self._client = aioredis.from_url(self._url)
+        await self._client.ping()  # fail fast at start-up on a wrong URL
+        self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        # A pub/sub connection needs one subscription before it can be read from.
+        await self._pubsub.subscribe("council-hub:keepalive")
+        self._connected.set()
+        self._reader = asyncio.create_task(self._read_loop(), name="redis-broker-reader")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        assert self._client is not None, "broker not started"
+        await self._client.publish(channel, message)
+
+    async def subscribe(
+        self, channel: str, handler: MessageHandler, on_resync: ResyncHandler | None = None
+    ) -> _RedisSubscription:
+        assert self._pubsub is not None, "broker not started"
+        first = channel not in self._handlers
+        self._handlers[channel].append(handler)
+        if on_resync is not None:
+            self._resync[channel].append(on_resync)
+        if first:
+            await self._pubsub.subscribe(channel)
+        return _RedisSubscription(self, channel, handler)
+
+    async def _remove(self, channel: str, handler: MessageHandler) -> None:
+        handlers = self._handlers.get(channel)
+        if not handlers or handler not in handlers:
+            return
+        handlers.remove(handler)
+        if not handlers:
+            del self._handlers[channel]
+            self._resync.pop(channel, None)
+            if self._pubsub is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.unsubscribe(channel)
+
+    async def _read_loop(self) -> None:
+        assert self._pubsub is not None
+        delay = RECONNECT_MIN_S
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+                delay = RECONNECT_MIN_S
+            except (RedisError, OSError) as exc:
+                log.warning("redis broker lost its connection (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, RECONNECT_MAX_S)
+                await self._reconnect()
+                continue
+            if message is None or message.get("type") != "message":
+                continue
+            channel = message["channel"]
+            if isinstance(channel, bytes):
+                channel = channel.decode()
+            for handler in list(self._handlers.get(channel, ())):
+                try:
+                    handler(message["data"])
+                except Exception:  # one bad subscriber must not stop the others
+                    log.exception("broker handler failed on %s", channel)
+
+    async def _reconnect(self) -> None:
+        assert self._pubsub is not None
+        try:
+            await self._pubsub.aclose()
+        except (RedisError, OSError):
+            pass
+        assert self._client is not None
+        self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await self._pubsub.subscribe("council-hub:keepalive", *self._handlers.keys())
+        except (RedisError, OSError):
+            return  # the read loop will back off and try again
+        for handlers in list(self._resync.values()):
+            for resync in handlers:
+                resync()

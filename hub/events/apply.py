@@ -1,0 +1,28 @@
+"""How a client applies public events to a snapshot (static/js/meeting.js does the same).
+
+The contract the tests hold every action to: ``apply(snapshot_before, events) ==
+snapshot_after``. Events carry whole views, so applying one is a replace by id.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+
+def apply(snapshot: dict[str, Any], envelopes: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    state = copy.deepcopy(snapshot)
+    for envelope in envelopes:
+        seq = envelope["seq"]
+        if seq <= state["last_seq"]:
+            continue  # already reflected
+        data = envelope["data"]
+        kind = envelope["type"]
+        if kind == "meeting.updated":
+            state["meeting"] = data["meeting"]
+        elif kind == "agenda.item.updated":
+            item = data["item"]
+            state["items"] = [item if i["id"] == item["id"] else i for i in state["items"]]
+        state["last_seq"] = seq
+    return state

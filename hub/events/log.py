@@ -1,0 +1,128 @@
+"""Append to and replay from a meeting's event log.
+
+Seqs are allocated by ``UPDATE meetings SET last_seq = last_seq + 1 ... RETURNING``: on
+PostgreSQL that takes the meeting's row lock until commit, on SQLite the write transaction is
+already exclusive (BEGIN IMMEDIATE, hub/db.py). So two actions on one meeting serialise, seqs are
+gap-free, and seq order is commit order: when seq N is committed, every seq below it is too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.events.schema import Audience, Event
+from hub.models import Meeting, MeetingEvent, utcnow
+from hub.views import iso
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """One committed (or about to be) entry of the log, as the stream handles it."""
+
+    meeting_id: int
+    seq: int
+    audience: Audience
+    envelope: str  # the JSON text clients receive
+
+    def wire(self) -> bytes:
+        """The broker message: an audience letter, then the envelope."""
+        return (self.audience.value[0] + self.envelope).encode()
+
+    @classmethod
+    def from_wire(cls, meeting_id: int, message: bytes) -> LoggedEvent:
+        text = message.decode()
+        audience = Audience.PUBLIC if text[0] == "p" else Audience.STAFF
+        envelope = text[1:]
+        seq = int(json.loads(envelope)["seq"])
+        return cls(meeting_id, seq, audience, envelope)
+
+
+def encode_envelope(seq: int, event: Event, at: datetime) -> str:
+    body = {"seq": seq, "type": event.type, "at": iso(at), "data": event.to_data()}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+async def append(session: AsyncSession, meeting_id: int, event: Event) -> LoggedEvent:
+    at = utcnow()
+    result = await session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id)
+        .values(last_seq=Meeting.last_seq + 1)
+        .returning(Meeting.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    seq = int(result.scalar_one())
+    envelope = encode_envelope(seq, event, at)
+    session.add(
+        MeetingEvent(
+            meeting_id=meeting_id,
+            seq=seq,
+            type=event.type,
+            audience=event.audience.value,
+            at=at,
+            envelope=envelope,
+        )
+    )
+    await session.flush()
+    return LoggedEvent(meeting_id, seq, event.audience, envelope)
+
+
+@dataclass(frozen=True, slots=True)
+class LogBounds:
+    first_seq: int  # lowest seq still in the log
+    last_seq: int  # highest seq committed
+
+
+async def bounds(session: AsyncSession, meeting_id: int) -> LogBounds | None:
+    row = (
+        await session.execute(
+            select(Meeting.first_seq, Meeting.last_seq).where(Meeting.id == meeting_id)
+        )
+    ).one_or_none()
+    return None if row is None else LogBounds(int(row[0]), int(row[1]))
+
+
+async def replay(
+    session: AsyncSession,
+    meeting_id: int,
+    after: int,
+    *,
+    audiences: frozenset[Audience],
+    limit: int,
+    up_to: int | None = None,
+) -> list[LoggedEvent]:
+    """Events with seq > after (and <= up_to), oldest first, for the given audiences."""
+    query = (
+        select(MeetingEvent.seq, MeetingEvent.audience, MeetingEvent.envelope)
+        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after)
+        .order_by(MeetingEvent.seq)
+        .limit(limit)
+    )
+    if up_to is not None:
+        query = query.where(MeetingEvent.seq <= up_to)
+    if len(audiences) == 1:
+        (only,) = audiences
+        query = query.where(MeetingEvent.audience == only.value)
+    rows = (await session.execute(query)).all()
+    return [LoggedEvent(meeting_id, int(s), Audience(a), e) for s, a, e in rows]
+
+
+async def prune(session: AsyncSession, meeting_id: int, keep_from: int) -> int:
+    """Drop events below ``keep_from``; clients resuming from before it will be reset."""
+    await session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.first_seq < keep_from)
+        .values(first_seq=keep_from)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        delete(MeetingEvent)
+        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq < keep_from)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,92 @@
+"""Translations: gettext catalogs (Babel) for English (the source) and Welsh.
+
+Catalogs are the ``.po`` files in hub/locale, compiled in memory at start-up, so there is no
+build step. Templates call ``_()``; the language of the current request is a context variable
+set by ``LanguageMiddleware``. Extract new strings with ``scripts/i18n`` (pybabel).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES: Mapping[str, str] = {"en": "English", "cy": "Cymraeg"}
+LANG_COOKIE = "lang"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
+
+
+def _load(lang: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+_TRANSLATIONS: dict[str, gettext.NullTranslations] = {lang: _load(lang) for lang in LANGUAGES}
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(lang: str) -> contextvars.Token[str]:
+    return _current.set(lang if lang in LANGUAGES else "en")
+
+
+def gettext_(message: str) -> str:
+    return _TRANSLATIONS[_current.get()].gettext(message)
+
+
+def ngettext_(singular: str, plural: str, n: int) -> str:
+    return _TRANSLATIONS[_current.get()].ngettext(singular, plural, n)
+
+
+def translate(lang: str, message: str) -> str:
+    return _TRANSLATIONS.get(lang, _TRANSLATIONS["en"]).gettext(message)
+
+
+def choose_language(query: str | None, cookie: str | None, default: str) -> str:
+    for candidate in (query, cookie, default):
+        if candidate in LANGUAGES:
+            return candidate
+    return "en"
+
+
+class LanguageMiddleware:
+    """Sets the request's language from ?lang=, then the lang cookie, then the default.
+    Pages may narrow the default to the council's own language (routes call set_language)."""
+
+    def __init__(self, app: ASGIApp, default: str = "en") -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import HTTPConnection
+
+        conn = HTTPConnection(scope)
+        lang = choose_language(conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default)
+        scope.setdefault("state", {})["lang_explicit"] = (
+            conn.query_params.get("lang") in LANGUAGES or conn.cookies.get(LANG_COOKIE) in LANGUAGES
+        )
+        token = set_language(lang)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _current.reset(token)

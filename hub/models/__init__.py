@@ -1,0 +1,21 @@
+"""SQLAlchemy models, one module per noun. Importing this package registers every table."""
+
+from hub.models.accounts import Role, StaffUser
+from hub.models.base import Base, UTCDateTime, utcnow
+from hub.models.councils import Council
+from hub.models.event_log import MeetingEvent
+from hub.models.meetings import AgendaItem, ItemStatus, Meeting, MeetingStatus
+
+__all__ = [
+    "AgendaItem",
+    "Base",
+    "Council",
+    "ItemStatus",
+    "Meeting",
+    "MeetingEvent",
+    "MeetingStatus",
+    "Role",
+    "StaffUser",
+    "UTCDateTime",
+    "utcnow",
+]

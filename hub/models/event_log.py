@@ -1,0 +1,25 @@
+"""The per-meeting event log: the source of truth for every live stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.models.base import Base, UTCDateTime
+
+
+class MeetingEvent(Base):
+    __tablename__ = "meeting_events"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The envelope exactly as clients receive it, serialised once at append time so replay
+    # (resume, /events) sends stored text without re-encoding.
+    envelope: Mapped[str] = mapped_column(Text)

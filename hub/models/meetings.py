@@ -1,0 +1,80 @@
+"""Meetings and their agenda items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.models.base import Base, UTCDateTime, utcnow
+from hub.models.councils import Council
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ADJOURNED = "adjourned"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ItemStatus(enum.StrEnum):
+    PENDING = "pending"
+    CURRENT = "current"
+    DONE = "done"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_meetings_source_external"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body_name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    webcast_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED.value)
+    # Highest seq appended to this meeting's event log. Incremented under the row lock taken by
+    # every action, so seqs are gap-free and ordered by commit (see hub/events/log.py).
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Lowest seq still kept in the log after pruning; a client resuming from below it is reset.
+    first_seq: Mapped[int] = mapped_column(Integer, default=1)
+    # Where an imported meeting came from (Modern.gov, Legistar, OCD), for idempotent re-imports.
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    council: Mapped[Council] = relationship(lazy="joined")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", lazy="raise"
+    )
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (Index("ix_agenda_items_meeting_position", "meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), nullable=True
+    )
+    # Order in the printed agenda; sub-items follow their parent.
+    position: Mapped[int] = mapped_column(Integer)
+    # Printed number ("5", "5a"), as the council prints it.
+    number: Mapped[str] = mapped_column(String(16), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING.value)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")

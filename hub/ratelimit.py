@@ -1,0 +1,40 @@
+"""In-process token buckets for rate limits (login attempts now; submissions in issue 4).
+
+Per process: behind a load balancer each process limits on its own, so the effective limit is
+at most N times the figure, which is still a limit. Buckets are kept in an LRU bounded by
+MAX_KEYS so an attacker rotating addresses cannot grow memory without bound.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+MAX_KEYS = 100_000
+
+
+class RateLimiter:
+    def __init__(
+        self, capacity: int, per_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.capacity = capacity
+        self.rate = capacity / per_seconds
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, key: str, cost: float = 1.0) -> bool:
+        now = self._clock()
+        tokens, last = self._buckets.pop(key, (float(self.capacity), now))
+        tokens = min(float(self.capacity), tokens + (now - last) * self.rate)
+        allowed = tokens >= cost
+        if allowed:
+            tokens -= cost
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > MAX_KEYS:
+            self._buckets.popitem(last=False)
+        return allowed
+
+    def retry_after(self, key: str, cost: float = 1.0) -> int:
+        tokens, _ = self._buckets.get(key, (float(self.capacity), 0.0))
+        return max(1, int((cost - tokens) / self.rate) + 1)

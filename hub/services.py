@@ -1,0 +1,46 @@
+"""The long-lived things one app process owns, created and closed by the lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hub.broker import Broker, create_broker
+from hub.db import create_engine, create_sessionmaker
+from hub.events.stream import LiveStreams
+from hub.ratelimit import RateLimiter
+from hub.settings import Settings
+
+# Login attempts: 10 per address and 5 per account per 5 minutes, enough for typos, far too
+# few for guessing (argon2 already makes each guess cost ~50 ms of server CPU).
+LOGIN_PER_ADDRESS = (10, 300.0)
+LOGIN_PER_ACCOUNT = (5, 300.0)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    broker: Broker
+    streams: LiveStreams
+    login_by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ADDRESS))
+    login_by_account: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ACCOUNT))
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Services:
+        engine = create_engine(settings.database_url)
+        sessionmaker = create_sessionmaker(engine)
+        broker = create_broker(settings.broker_url)
+        try:
+            await broker.start()
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(settings, engine, sessionmaker, broker, LiveStreams(sessionmaker, broker))
+
+    async def close(self) -> None:
+        await self.streams.close()
+        await self.broker.close()
+        await self.engine.dispose()

@@ -1,0 +1,201 @@
+"""Writing live frames without awaiting: the uvicorn protocol seam and the fallback.
+
+Why: under uvicorn >= 0.52 an ASGI ``send`` waits while the socket's buffer is full, so a plain
+``await ws.send_text`` loop stalls every resident behind one who stops reading; a task or queue
+per socket costs 2-3x the CPU per delivery (issue 3 measurements). ``FastSendProtocol`` is
+uvicorn's own sans-I/O WebSocket protocol plus one capability, published to the app in
+``scope["extensions"]["council_hub.frames"]``: write a pre-encoded frame to the transport now,
+and see how many bytes are waiting. Every socket of an event gets the same frame bytes, encoded
+once. uvicorn is pinned in pyproject.toml; tests/test_serving.py is the contract test for the
+attributes used here.
+
+Under another ASGI server the extension is absent and ``QueuedSink`` is used: one writer task per
+connection (never per event) draining a bounded queue, with the same byte budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import struct
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+EXTENSION = "council_hub.frames"
+OVER_BUDGET_CODE = 1013  # "try again later": the client resumes from its last seq
+OVER_BUDGET_REASON = "too far behind; resume from your last seq"
+# A socket closed for being over budget gets this long to take its close frame, then is aborted.
+ABORT_AFTER_S = 5.0
+
+
+def encode_text_frame(payload: bytes) -> bytes:
+    """One unfragmented, unmasked server text frame (RFC 6455 section 5.2)."""
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + payload
+
+
+class Frame:
+    """A message serialised once: its text (for ASGI fallbacks) and its wire bytes."""
+
+    __slots__ = ("text", "wire")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.wire = encode_text_frame(text.encode())
+
+
+class FrameSink(Protocol):
+    """Where a connection's frames go. ``send`` never awaits and never raises."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def send(self, frame: Frame) -> None: ...
+
+    def close(self, code: int, reason: str) -> None: ...
+
+
+class DirectFrames:
+    """The capability FastSendProtocol hands the app for one accepted connection."""
+
+    __slots__ = ("_protocol",)
+
+    def __init__(self, protocol: FastSendProtocol) -> None:
+        self._protocol = protocol
+
+    @property
+    def usable(self) -> bool:
+        p = self._protocol
+        return p.handshake_complete and not p.close_sent and not p.transport.is_closing()
+
+    def write(self, wire: bytes) -> int:
+        """Write pre-encoded frame bytes; return the bytes now waiting in the transport."""
+        transport = self._protocol.transport
+        transport.write(wire)
+        return int(transport.get_write_buffer_size())
+
+    def close(self, code: int, reason: str) -> None:
+        """Send a close frame and let the app's receive() see the disconnect; abort the
+        transport later if the peer never reads it (it is not reading: that is why)."""
+        p = self._protocol
+        if p.close_sent or p.transport.is_closing():
+            return
+        p.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        p.conn.send_close(code, reason)
+        p.transport.write(b"".join(p.conn.data_to_send()))
+        p.close_sent = True
+        if p.read_paused:
+            p.read_paused = False
+            p.transport.resume_reading()
+        p.close_timer = p.loop.call_later(ABORT_AFTER_S, p.transport.abort)
+
+
+class FastSendProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol, exposing DirectFrames to the app."""
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # None when the handshake was refused
+            scope["extensions"][EXTENSION] = DirectFrames(self)
+
+
+class DirectSink:
+    """Writes each frame to the transport at once; over budget, closes with 1013."""
+
+    __slots__ = ("_frames", "_budget", "_closed")
+
+    def __init__(self, frames: DirectFrames, budget: int) -> None:
+        self._frames = frames
+        self._budget = budget
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def send(self, frame: Frame) -> None:
+        if self._closed:
+            return
+        if not self._frames.usable:
+            self._closed = True
+            return
+        if self._frames.write(frame.wire) > self._budget:
+            self.close(OVER_BUDGET_CODE, OVER_BUDGET_REASON)
+
+    def close(self, code: int, reason: str) -> None:
+        # The disconnect this queues ends the route's receive loop, which detaches the
+        # connection: a sink never mutates the channel's sets during fan-out.
+        if not self._closed:
+            self._closed = True
+            self._frames.close(code, reason)
+
+
+class QueuedSink:
+    """Fallback for ASGI servers without the extension: one writer task per connection."""
+
+    def __init__(
+        self,
+        send: Callable[[dict[str, Any]], Any],
+        budget: int,
+    ) -> None:
+        self._send = send
+        self._budget = budget
+        self._queue: deque[Frame] = deque()
+        self._queued_bytes = 0
+        self._wakeup = asyncio.Event()
+        self._closed = False
+        self._close_with: tuple[int, str] | None = None
+        self._task = asyncio.create_task(self._drain(), name="queued-sink")
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def send(self, frame: Frame) -> None:
+        if self._closed:
+            return
+        self._queue.append(frame)
+        self._queued_bytes += len(frame.wire)
+        if self._queued_bytes > self._budget:
+            self.close(OVER_BUDGET_CODE, OVER_BUDGET_REASON)
+            return
+        self._wakeup.set()
+
+    def close(self, code: int, reason: str) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.clear()
+        self._close_with = (code, reason)
+        self._wakeup.set()
+
+    async def _drain(self) -> None:
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                while self._queue:
+                    frame = self._queue.popleft()
+                    self._queued_bytes -= len(frame.wire)
+                    await self._send({"type": "websocket.send", "text": frame.text})
+                if self._close_with is not None:
+                    code, reason = self._close_with
+                    await self._send({"type": "websocket.close", "code": code, "reason": reason})
+                    return
+        except Exception:  # the peer went away: nothing more to write
+            self._closed = True
+
+    async def aclose(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task

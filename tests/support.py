@@ -1,0 +1,182 @@
+"""Test helpers: seed data, a real uvicorn server on 127.0.0.1, staff sign-in, socket reads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.asyncio.client import ClientConnection, connect
+
+from hub import auth
+from hub.actions.setup import ItemSpec, create_council, create_meeting
+from hub.app import create_app
+from hub.models import StaffUser
+from hub.services import Services
+from hub.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    # argon2 costs ~50 ms a hash: hash the shared test password once per run.
+    if not _HASH:
+        _HASH.append(auth.hash_password(PASSWORD))
+    return _HASH[0]
+
+
+AGENDA = [
+    ItemSpec("1", "Apologies"),
+    ItemSpec("2", "Minutes"),
+    ItemSpec("3", "Library opening hours", "Report", [ItemSpec("3a", "Findings"), ItemSpec("3b", "Options")]),
+    ItemSpec("4", "Any other business"),
+]
+
+
+@dataclass
+class Seeded:
+    meeting_id: int
+    item_ids: list[int]
+    other_meeting_id: int
+    users: dict[str, str] = field(default_factory=dict)  # role name -> email
+
+
+async def seed(session: AsyncSession) -> Seeded:
+    """Two councils; a meeting in each; a clerk, councillor and admin, and another council's clerk."""
+    home = await create_council(session, slug="aberglas", name="Aberglas County Council")
+    other = await create_council(session, slug="elsewhere", name="Elsewhere Borough Council")
+    starts = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
+    meeting = await create_meeting(
+        session, council_slug="aberglas", title="Cabinet", body_name="Cabinet", starts_at=starts,
+        location="Council Chamber", webcast_url="https://example.org/live", items=AGENDA,
+    )
+    other_meeting = await create_meeting(
+        session, council_slug="elsewhere", title="Planning", body_name="Planning Committee",
+        starts_at=starts, items=[ItemSpec("1", "Apologies")],
+    )
+    users = {
+        "clerk": ("clerk@aberglas.invalid", home.id),
+        "councillor": ("councillor@aberglas.invalid", home.id),
+        "admin": ("admin@hub.invalid", None),
+        "other_clerk": ("clerk@elsewhere.invalid", other.id),
+    }
+    for name, (email, council_id) in users.items():
+        role = "clerk" if name.endswith("clerk") else name
+        session.add(StaffUser(email=email, display_name=name.title(), password_hash=password_hash(),
+                              role=role, council_id=council_id))
+    await session.flush()
+    from hub.snapshot import load_items
+
+    items = await load_items(session, meeting.id)
+    await session.commit()
+    return Seeded(meeting.id, [i.id for i in items], other_meeting.id,
+                  {k: v[0] for k, v in users.items()})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    ws_url: str
+    app: Any
+    server: uvicorn.Server
+
+    @property
+    def services(self) -> Services:
+        svc: Services = self.app.state.services
+        return svc
+
+
+@contextlib.asynccontextmanager
+async def run_server(settings: Settings, ws: str = "hub.serving:FastSendProtocol") -> AsyncIterator[RunningServer]:
+    """The app under real uvicorn on 127.0.0.1, in this event loop."""
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, ws=ws, ws_per_message_deflate=False,
+        ws_max_size=settings.ws_max_frame_bytes, lifespan="on", log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    else:
+        raise RuntimeError("uvicorn did not start")
+    try:
+        yield RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", app, server)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class StaffClient:
+    http: httpx.AsyncClient
+    csrf: str
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+
+    async def post(self, path: str, data: dict[str, str], json_: bool = True) -> httpx.Response:
+        headers = {"Accept": "application/json"} if json_ else {}
+        return await self.http.post(path, data={**data, "csrf_token": self.csrf}, headers=headers)
+
+
+async def sign_in(base_url: str, email: str, password: str = PASSWORD) -> StaffClient:
+    http = httpx.AsyncClient(base_url=base_url, follow_redirects=False, timeout=10)
+    page = await http.get("/staff/login")
+    match = CSRF_RE.search(page.text)
+    assert match, "login page has no CSRF field"
+    response = await http.post(
+        "/staff/login", data={"email": email, "password": password, "csrf_token": match.group(1)}
+    )
+    assert response.status_code == 303, response.text
+    console = await http.get("/staff/")
+    token = CSRF_RE.search(console.text)
+    assert token, "staff page has no CSRF field"
+    return StaffClient(http, token.group(1))
+
+
+def ws_connect(url: str, **kwargs: Any) -> Any:
+    return connect(url, compression=None, open_timeout=5, close_timeout=2, **kwargs)
+
+
+async def recv_json(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
+    """The next frame that is not a heartbeat."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if frame.get("type") != "heartbeat":
+            return dict(frame)
+
+
+async def recv_events(ws: ClientConnection, n: int, timeout: float = 5) -> list[dict[str, Any]]:
+    return [await recv_json(ws, timeout) for _ in range(n)]
+
+
+async def assert_quiet(ws: ClientConnection, wait: float = 0.3) -> None:
+    """No event frame arrives within ``wait`` seconds."""
+    with contextlib.suppress(TimeoutError):
+        frame = await recv_json(ws, wait)
+        raise AssertionError(f"unexpected frame {frame}")
