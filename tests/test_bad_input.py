@@ -1,0 +1,133 @@
+"""Bad input gets a clear error (HTTP status or close code with a reason), never a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.support import RunningServer, Seeded, sign_in, ws_connect
+
+
+async def _close_of(url: str, **kwargs: object) -> tuple[int | None, str | None]:
+    async with ws_connect(url, **kwargs) as ws:
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await ws.recv()
+        return ws.close_code, ws.close_reason
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/api/meetings/999999/live?after=0", 4404),
+        ("/api/meetings/{mid}/live?after=abc", 4400),
+        ("/api/meetings/{mid}/live?after=-1", 4400),
+        ("/api/meetings/{mid}/live?after=1e3", 4400),
+        ("/staff/api/meetings/{mid}/live?after=0", 4403),  # no Origin: refused before anything
+    ],
+)
+async def test_socket_refusals_have_codes_and_reasons(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, path: str, code: int
+) -> None:
+    url = sqlite_server.ws_url + path.format(mid=sqlite_seeded.meeting_id)
+    close_code, reason = await _close_of(url)
+    assert close_code == code
+    assert reason
+
+
+async def test_staff_socket_needs_sign_in(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+    url = f"{sqlite_server.ws_url}/staff/api/meetings/{sqlite_seeded.meeting_id}/live"
+    code, reason = await _close_of(url, origin=sqlite_server.base_url)
+    assert (code, reason) == (4401, "sign in first")
+
+
+async def test_oversized_client_frame_is_refused(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+    url = f"{sqlite_server.ws_url}/api/meetings/{sqlite_seeded.meeting_id}/live?after=0"
+    async with ws_connect(url) as ws:
+        await ws.send("x" * 100_000)
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await ws.recv()
+        assert ws.close_code == 1009
+
+
+async def test_unknown_socket_path_is_refused(sqlite_server: RunningServer) -> None:
+    with pytest.raises(InvalidStatus) as info:
+        async with ws_connect(f"{sqlite_server.ws_url}/api/meetings/abc/live"):
+            pass
+    assert info.value.response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "error"),
+    [
+        ("/api/meetings/999999", 404, "not_found"),
+        ("/api/meetings/999999/events?after=0", 404, "not_found"),
+        ("/api/meetings/{mid}/events?after=x", 400, "bad_after"),
+        ("/api/meetings/{mid}/events?after=-5", 400, "bad_after"),
+        ("/api/meetings/{mid}/events?after=50", 409, "future"),
+        ("/api/meetings/{mid}/events?after=0&limit=0", 400, "bad_limit"),
+        ("/api/meetings/{mid}/events?after=0&limit=100000", 400, "bad_limit"),
+        ("/api/meetings?page=0", 400, "bad_page"),
+        ("/api/meetings?page=zz", 400, "bad_page"),
+        ("/api/nothing-here", 404, "http_error"),
+    ],
+)
+async def test_api_errors_are_json(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, path: str, status: int, error: str
+) -> None:
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+        r = await http.get(path.format(mid=sqlite_seeded.meeting_id))
+    assert r.status_code == status
+    assert r.json()["error"] == error
+    assert r.json()["message"]
+
+
+async def test_unknown_meeting_page_is_a_404_page(sqlite_server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+        r = await http.get("/meetings/424242")
+    assert r.status_code == 404
+    assert "text/html" in r.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({"action": "fly"}, 422, "invalid"),
+        ({"action": "adjourn"}, 409, "conflict"),  # not open yet
+        ({}, 422, "invalid"),
+    ],
+)
+async def test_bad_meeting_actions(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, form: dict[str, str], status: int, error: str
+) -> None:
+    clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
+    r = await clerk.post(f"/staff/meetings/{sqlite_seeded.meeting_id}/status", form)
+    assert r.status_code == status, r.text
+    assert r.json()["error"] == error
+    await clerk.http.aclose()
+
+
+async def test_bad_item_actions(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+    clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
+    mid, item = sqlite_seeded.meeting_id, sqlite_seeded.item_ids[0]
+    base = f"/staff/meetings/{mid}/items"
+    # Not in session yet: no current item.
+    r = await clerk.post(f"{base}/{item}/status", {"status": "current"})
+    assert r.status_code == 409
+    await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+    r = await clerk.post(f"{base}/{item}/status", {"status": "exploded"})
+    assert (r.status_code, r.json()["error"]) == (422, "invalid")
+    r = await clerk.post(f"{base}/{item}/status", {"status": "done", "note": "x" * 5000})
+    assert (r.status_code, r.json()["error"]) == (422, "invalid")
+    # An item of another meeting, addressed through this one.
+    r = await clerk.post(f"{base}/999999/status", {"status": "done"})
+    assert (r.status_code, r.json()["error"]) == (404, "not_found")
+    # Oversized form.
+    r = await clerk.http.post(
+        f"{base}/{item}/status", content=b"note=" + b"x" * 100_000 + b"&csrf_token=" + clerk.csrf.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    assert r.status_code == 400
+    await clerk.http.aclose()
