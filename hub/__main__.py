@@ -94,6 +94,11 @@ Open the resident page in one window and the clerk console in another.
         _serve(settings, args.host, args.port, 1)
 
 
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
 def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or os.environ.get("COUNCIL_HUB_NEW_PASSWORD")
     generated = False
@@ -106,13 +111,19 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
     async def create(session: AsyncSession) -> StaffUser:
         council_id = None
         if args.council:
-            council = (await session.execute(select(Council).where(Council.slug == args.council))).scalar_one_or_none()
+            council = (
+                await session.execute(select(Council).where(Council.slug == args.council))
+            ).scalar_one_or_none()
             if council is None:
                 raise ActionError(f"no council {args.council!r}")
             council_id = council.id
         return await auth.create_user(
-            session, email=args.email, display_name=args.name or args.email, password=password,
-            role=args.role, council_id=council_id,
+            session,
+            email=args.email,
+            display_name=args.name or args.email,
+            password=password,
+            role=args.role,
+            council_id=council_id,
         )
 
     user: StaffUser = _run(settings, create)
@@ -165,22 +176,34 @@ def _parse_agenda(lines: Sequence[str]) -> list[ItemSpec]:
 
 
 def cmd_meetings_create(settings: Settings, args: argparse.Namespace) -> None:
+    agenda_lines: list[str] = []
+    if args.agenda:
+        with open(args.agenda, encoding="utf-8") as f:
+            agenda_lines = f.readlines()
+
     async def create(session: AsyncSession) -> Meeting:
-        council = (await session.execute(select(Council).where(Council.slug == args.council))).scalar_one_or_none()
+        council = (
+            await session.execute(select(Council).where(Council.slug == args.council))
+        ).scalar_one_or_none()
         if council is None:
             raise ActionError(f"no council {args.council!r}")
         try:
-            local = datetime.strptime(args.starts_at, "%Y-%m-%d %H:%M")
+            # A wall-clock time in the council's zone, made aware just below.
+            local = datetime.strptime(args.starts_at, "%Y-%m-%d %H:%M")  # noqa: DTZ007
         except ValueError:
-            raise ActionError("--starts-at is 'YYYY-MM-DD HH:MM' in the council's time zone") from None
-        items: list[ItemSpec] = []
-        if args.agenda:
-            with open(args.agenda, encoding="utf-8") as f:
-                items = _parse_agenda(f.readlines())
+            raise ActionError(
+                "--starts-at is 'YYYY-MM-DD HH:MM' in the council's time zone"
+            ) from None
+        items = _parse_agenda(agenda_lines)
         return await create_meeting(
-            session, council_slug=args.council, title=args.title, body_name=args.body or args.title,
-            starts_at=local.replace(tzinfo=ZoneInfo(council.timezone)), location=args.location,
-            webcast_url=args.webcast, items=items,
+            session,
+            council_slug=args.council,
+            title=args.title,
+            body_name=args.body or args.title,
+            starts_at=local.replace(tzinfo=ZoneInfo(council.timezone)),
+            location=args.location,
+            webcast_url=args.webcast,
+            items=items,
         )
 
     meeting: Meeting = _run(settings, create)
@@ -206,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=lambda s, a: _serve(s, a.host, a.port, a.workers))
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.set_defaults(func=lambda s, a: (upgrade(s.database_url), print("database is up to date")))
+    migrate.set_defaults(func=cmd_migrate)
 
     demo_ = sub.add_parser("demo", help="migrate, add the demo council and meeting, and serve")
     demo_.add_argument("--host", default="127.0.0.1")
@@ -214,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo_.add_argument("--no-serve", action="store_true", help="set up and exit")
     demo_.set_defaults(func=cmd_demo)
 
-    users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="users", required=True)
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(
+        dest="users", required=True
+    )
     uc = users.add_parser("create")
     uc.add_argument("--email", required=True)
     uc.add_argument("--name")

@@ -40,15 +40,23 @@ def create_app(settings: Settings) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        if request.url.path.startswith(("/api/", "/staff/api/")) or "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({"error": "http_error", "message": exc.detail}, status_code=exc.status_code)
+        if request.url.path.startswith(
+            ("/api/", "/staff/api/")
+        ) or "application/json" in request.headers.get("accept", ""):
+            return JSONResponse(
+                {"error": "http_error", "message": exc.detail}, status_code=exc.status_code
+            )
         return templates.TemplateResponse(
-            request, "error.html", {"status": exc.status_code, "message": exc.detail},
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": exc.detail},
             status_code=exc.status_code,
         )
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": "server_error", "message": "something went wrong"}, status_code=500)
+        return JSONResponse(
+            {"error": "server_error", "message": "something went wrong"}, status_code=500
+        )
 
     app = Starlette(
         debug=settings.debug,

@@ -68,7 +68,9 @@ async def create_user(
     if role_ is not Role.ADMIN and council_id is None:
         raise Invalid("clerks and councillors belong to a council")
     email = normalise_email(email)
-    if (await session.execute(select(StaffUser).where(StaffUser.email == email))).scalar_one_or_none():
+    if (
+        await session.execute(select(StaffUser).where(StaffUser.email == email))
+    ).scalar_one_or_none():
         raise Conflict(f"a staff account for {email} exists")
     user = StaffUser(
         email=email,
@@ -94,7 +96,9 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Staf
     except Invalid:
         await asyncio.to_thread(verify_password, _DUMMY_HASH, password)
         return None
-    user = (await session.execute(select(StaffUser).where(StaffUser.email == email))).scalar_one_or_none()
+    user = (
+        await session.execute(select(StaffUser).where(StaffUser.email == email))
+    ).scalar_one_or_none()
     # argon2 costs ~50 ms of CPU: verify in a thread so the event loop keeps streaming.
     if user is None or not user.is_active:
         await asyncio.to_thread(verify_password, _DUMMY_HASH, password)

@@ -25,12 +25,21 @@ MEETING_TITLE = "Cabinet"
 
 AGENDA: list[ItemSpec] = [
     ItemSpec("1", "Apologies for absence"),
-    ItemSpec("2", "Declarations of interest",
-             "Members to declare any personal or prejudicial interests in items on this agenda."),
-    ItemSpec("3", "Minutes of the previous meeting",
-             "To confirm the minutes of the meeting held on 14 October as a correct record."),
-    ItemSpec("4", "Public questions",
-             "Questions submitted by residents under the council's petition and question scheme."),
+    ItemSpec(
+        "2",
+        "Declarations of interest",
+        "Members to declare any personal or prejudicial interests in items on this agenda.",
+    ),
+    ItemSpec(
+        "3",
+        "Minutes of the previous meeting",
+        "To confirm the minutes of the meeting held on 14 October as a correct record.",
+    ),
+    ItemSpec(
+        "4",
+        "Public questions",
+        "Questions submitted by residents under the council's petition and question scheme.",
+    ),
     ItemSpec(
         "5",
         "Future of library services",
@@ -41,8 +50,11 @@ AGENDA: list[ItemSpec] = [
             ItemSpec("5c", "Recommendation to Council"),
         ],
     ),
-    ItemSpec("6", "Active travel: Station Road cycle lane",
-             "Decision on the traffic regulation order following objections."),
+    ItemSpec(
+        "6",
+        "Active travel: Station Road cycle lane",
+        "Decision on the traffic regulation order following objections.",
+    ),
     ItemSpec(
         "7",
         "Budget monitoring: quarter 2",
@@ -54,8 +66,11 @@ AGENDA: list[ItemSpec] = [
     ),
     ItemSpec("8", "Welsh Language Standards annual report"),
     ItemSpec("9", "Notice of motion: climate emergency action plan"),
-    ItemSpec("10", "Exclusion of the press and public",
-             "To consider excluding the public for the next item, which contains exempt information."),
+    ItemSpec(
+        "10",
+        "Exclusion of the press and public",
+        "To consider excluding the public for the next item, which contains exempt information.",
+    ),
     ItemSpec("11", "Any other urgent business"),
 ]
 
@@ -83,10 +98,16 @@ async def _set_user(
 ) -> str:
     """Create the account or reset its password; a fresh random password each run."""
     password = secrets.token_urlsafe(12)
-    user = (await session.execute(select(StaffUser).where(StaffUser.email == email))).scalar_one_or_none()
+    user = (
+        await session.execute(select(StaffUser).where(StaffUser.email == email))
+    ).scalar_one_or_none()
     if user is None:
         await auth.create_user(
-            session, email=email, display_name=name, password=password, role=role,
+            session,
+            email=email,
+            display_name=name,
+            password=password,
+            role=role,
             council_id=council_id,
         )
     else:
@@ -96,7 +117,9 @@ async def _set_user(
 
 async def seed(session: AsyncSession) -> DemoLogins:
     """Idempotent: reuses the demo council and meeting if present."""
-    council = (await session.execute(select(Council).where(Council.slug == COUNCIL_SLUG))).scalar_one_or_none()
+    council = (
+        await session.execute(select(Council).where(Council.slug == COUNCIL_SLUG))
+    ).scalar_one_or_none()
     if council is None:
         council = await create_council(
             session, slug=COUNCIL_SLUG, name=COUNCIL_NAME, timezone=TIMEZONE, language="en"

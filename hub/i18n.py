@@ -61,7 +61,7 @@ def translate(lang: str, message: str) -> str:
 
 def choose_language(query: str | None, cookie: str | None, default: str) -> str:
     for candidate in (query, cookie, default):
-        if candidate in LANGUAGES:
+        if candidate is not None and candidate in LANGUAGES:
             return candidate
     return "en"
 
@@ -81,7 +81,9 @@ class LanguageMiddleware:
         from starlette.requests import HTTPConnection
 
         conn = HTTPConnection(scope)
-        lang = choose_language(conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default)
+        lang = choose_language(
+            conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default
+        )
         scope.setdefault("state", {})["lang_explicit"] = (
             conn.query_params.get("lang") in LANGUAGES or conn.cookies.get(LANG_COOKIE) in LANGUAGES
         )

@@ -48,14 +48,18 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         base = cls()
-        origins = tuple(o.strip() for o in env.get("COUNCIL_HUB_TRUSTED_ORIGINS", "").split(",") if o.strip())
+        origins = tuple(
+            o.strip() for o in env.get("COUNCIL_HUB_TRUSTED_ORIGINS", "").split(",") if o.strip()
+        )
         return replace(
             base,
             database_url=env.get("COUNCIL_HUB_DATABASE_URL") or base.database_url,
             broker_url=env.get("COUNCIL_HUB_BROKER_URL") or base.broker_url,
             secret_key=env.get("COUNCIL_HUB_SECRET_KEY") or base.secret_key,
             https_only=_bool(env.get("COUNCIL_HUB_HTTPS_ONLY"), base.https_only),
-            socket_budget_bytes=int(env.get("COUNCIL_HUB_SOCKET_BUDGET") or base.socket_budget_bytes),
+            socket_budget_bytes=int(
+                env.get("COUNCIL_HUB_SOCKET_BUDGET") or base.socket_budget_bytes
+            ),
             default_language=env.get("COUNCIL_HUB_LANGUAGE") or base.default_language,
             trusted_origins=origins,
             debug=_bool(env.get("COUNCIL_HUB_DEBUG"), False),

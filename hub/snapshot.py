@@ -23,7 +23,7 @@ STAFF_ACTIVITY_LIMIT = 200
 
 async def consistent_read(session: AsyncSession) -> None:
     """Start the session's transaction as a snapshot of the database."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 

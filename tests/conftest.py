@@ -111,7 +111,9 @@ async def sessionmaker(db_url: str) -> AsyncIterator[async_sessionmaker[AsyncSes
 
 
 def settings_for(database_url: str, broker_url: str = "memory://", **overrides: object) -> Settings:
-    base = Settings(database_url=database_url, broker_url=broker_url, secret_key="test-secret-" + "x" * 20)
+    base = Settings(
+        database_url=database_url, broker_url=broker_url, secret_key="test-secret-" + "x" * 20
+    )
     from dataclasses import replace
 
     return replace(base, **overrides)  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ async def _postgres_ok() -> bool:
 
     try:
         conn = await asyncpg.connect(POSTGRES_URL.replace("+asyncpg", ""), timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()
     return True
@@ -73,7 +73,9 @@ def redis_available() -> bool:
 
 def require_postgres() -> None:
     if not postgres_available():
-        missing("PostgreSQL", f"start it or set COUNCIL_HUB_TEST_POSTGRES_URL (tried {POSTGRES_URL})")
+        missing(
+            "PostgreSQL", f"start it or set COUNCIL_HUB_TEST_POSTGRES_URL (tried {POSTGRES_URL})"
+        )
 
 
 def require_redis() -> None:
@@ -83,7 +85,11 @@ def require_redis() -> None:
 
 def chromium_path() -> str | None:
     """Debian's Chromium if installed; None means use Playwright's own browser."""
-    for candidate in (os.environ.get("COUNCIL_HUB_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("COUNCIL_HUB_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None

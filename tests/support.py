@@ -38,7 +38,12 @@ def password_hash() -> str:
 AGENDA = [
     ItemSpec("1", "Apologies"),
     ItemSpec("2", "Minutes"),
-    ItemSpec("3", "Library opening hours", "Report", [ItemSpec("3a", "Findings"), ItemSpec("3b", "Options")]),
+    ItemSpec(
+        "3",
+        "Library opening hours",
+        "Report",
+        [ItemSpec("3a", "Findings"), ItemSpec("3b", "Options")],
+    ),
     ItemSpec("4", "Any other business"),
 ]
 
@@ -52,17 +57,27 @@ class Seeded:
 
 
 async def seed(session: AsyncSession) -> Seeded:
-    """Two councils; a meeting in each; a clerk, councillor and admin, and another council's clerk."""
+    """Two councils with a meeting each; a clerk, councillor, admin and another council's clerk."""
     home = await create_council(session, slug="aberglas", name="Aberglas County Council")
     other = await create_council(session, slug="elsewhere", name="Elsewhere Borough Council")
     starts = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
     meeting = await create_meeting(
-        session, council_slug="aberglas", title="Cabinet", body_name="Cabinet", starts_at=starts,
-        location="Council Chamber", webcast_url="https://example.org/live", items=AGENDA,
+        session,
+        council_slug="aberglas",
+        title="Cabinet",
+        body_name="Cabinet",
+        starts_at=starts,
+        location="Council Chamber",
+        webcast_url="https://example.org/live",
+        items=AGENDA,
     )
     other_meeting = await create_meeting(
-        session, council_slug="elsewhere", title="Planning", body_name="Planning Committee",
-        starts_at=starts, items=[ItemSpec("1", "Apologies")],
+        session,
+        council_slug="elsewhere",
+        title="Planning",
+        body_name="Planning Committee",
+        starts_at=starts,
+        items=[ItemSpec("1", "Apologies")],
     )
     users = {
         "clerk": ("clerk@aberglas.invalid", home.id),
@@ -72,15 +87,23 @@ async def seed(session: AsyncSession) -> Seeded:
     }
     for name, (email, council_id) in users.items():
         role = "clerk" if name.endswith("clerk") else name
-        session.add(StaffUser(email=email, display_name=name.title(), password_hash=password_hash(),
-                              role=role, council_id=council_id))
+        session.add(
+            StaffUser(
+                email=email,
+                display_name=name.title(),
+                password_hash=password_hash(),
+                role=role,
+                council_id=council_id,
+            )
+        )
     await session.flush()
     from hub.snapshot import load_items
 
     items = await load_items(session, meeting.id)
     await session.commit()
-    return Seeded(meeting.id, [i.id for i in items], other_meeting.id,
-                  {k: v[0] for k, v in users.items()})
+    return Seeded(
+        meeting.id, [i.id for i in items], other_meeting.id, {k: v[0] for k, v in users.items()}
+    )
 
 
 def free_port() -> int:
@@ -103,13 +126,21 @@ class RunningServer:
 
 
 @contextlib.asynccontextmanager
-async def run_server(settings: Settings, ws: str = "hub.serving:FastSendProtocol") -> AsyncIterator[RunningServer]:
+async def run_server(
+    settings: Settings, ws: str = "hub.serving:FastSendProtocol"
+) -> AsyncIterator[RunningServer]:
     """The app under real uvicorn on 127.0.0.1, in this event loop."""
     app = create_app(settings)
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws=ws, ws_per_message_deflate=False,
-        ws_max_size=settings.ws_max_frame_bytes, lifespan="on", log_level="warning",
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws=ws,
+        ws_per_message_deflate=False,
+        ws_max_size=settings.ws_max_frame_bytes,
+        lifespan="on",
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -19,26 +19,40 @@ def test_passwords_are_argon2id_hashed() -> None:
     assert not verify_password("not a hash", "whatever")
 
 
-async def test_wrong_password_is_refused(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_wrong_password_is_refused(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
         page = await http.get("/staff/login")
         token = CSRF_RE.search(page.text)
         assert token
-        r = await http.post("/staff/login", data={
-            "email": sqlite_seeded.users["clerk"], "password": "not the password", "csrf_token": token.group(1)})
+        r = await http.post(
+            "/staff/login",
+            data={
+                "email": sqlite_seeded.users["clerk"],
+                "password": "not the password",
+                "csrf_token": token.group(1),
+            },
+        )
         assert r.status_code == 401
         r = await http.get("/staff/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/staff/login")
 
 
-async def test_login_without_csrf_token_is_refused(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_login_without_csrf_token_is_refused(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
         await http.get("/staff/login")
-        r = await http.post("/staff/login", data={"email": sqlite_seeded.users["clerk"], "password": PASSWORD})
+        r = await http.post(
+            "/staff/login", data={"email": sqlite_seeded.users["clerk"], "password": PASSWORD}
+        )
         assert r.status_code == 403
 
 
-async def test_actions_need_a_valid_csrf_token(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_actions_need_a_valid_csrf_token(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
     path = f"/staff/meetings/{sqlite_seeded.meeting_id}/status"
     for token in (None, "forged-token"):
@@ -46,26 +60,35 @@ async def test_actions_need_a_valid_csrf_token(sqlite_server: RunningServer, sql
         r = await clerk.http.post(path, data=data, headers={"Accept": "application/json"})
         assert (r.status_code, r.json()["error"]) == (403, "csrf")
     # The header works too (the console's scripts use it).
-    r = await clerk.http.post(path, data={"action": "open"},
-                              headers={"Accept": "application/json", "X-CSRF-Token": clerk.csrf})
+    r = await clerk.http.post(
+        path,
+        data={"action": "open"},
+        headers={"Accept": "application/json", "X-CSRF-Token": clerk.csrf},
+    )
     assert r.status_code == 200
     await clerk.http.aclose()
 
 
 @pytest.mark.parametrize("role", ["councillor", "other_clerk"])
-async def test_roles_that_cannot_drive(sqlite_server: RunningServer, sqlite_seeded: Seeded, role: str) -> None:
+async def test_roles_that_cannot_drive(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, role: str
+) -> None:
     user = await sign_in(sqlite_server.base_url, sqlite_seeded.users[role])
     mid = sqlite_seeded.meeting_id
     r = await user.post(f"/staff/meetings/{mid}/status", {"action": "open"})
     assert (r.status_code, r.json()["error"]) == (403, "forbidden")
-    r = await user.post(f"/staff/meetings/{mid}/items/{sqlite_seeded.item_ids[0]}/status", {"status": "current"})
+    r = await user.post(
+        f"/staff/meetings/{mid}/items/{sqlite_seeded.item_ids[0]}/status", {"status": "current"}
+    )
     assert r.status_code == 403
     r = await user.http.get(f"/staff/meetings/{mid}")
     assert r.status_code == 403
     await user.http.aclose()
 
 
-async def test_admin_drives_any_council(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_admin_drives_any_council(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     admin = await sign_in(sqlite_server.base_url, sqlite_seeded.users["admin"])
     for mid in (sqlite_seeded.meeting_id, sqlite_seeded.other_meeting_id):
         r = await admin.post(f"/staff/meetings/{mid}/status", {"action": "open"})
@@ -88,21 +111,24 @@ async def test_staff_socket_roles(sqlite_server: RunningServer, sqlite_seeded: S
     mid = sqlite_seeded.meeting_id
     url = f"{sqlite_server.ws_url}/staff/api/meetings/{mid}/live?after=0"
     other = await sign_in(sqlite_server.base_url, sqlite_seeded.users["other_clerk"])
-    async with ws_connect(url, origin=sqlite_server.base_url,
-                          additional_headers={"Cookie": other.cookie_header()}) as ws:
+    async with ws_connect(
+        url, origin=sqlite_server.base_url, additional_headers={"Cookie": other.cookie_header()}
+    ) as ws:
         with pytest.raises(ConnectionClosed):
             await ws.recv()
         assert ws.close_code == 4403
     # A signed-in clerk from a foreign origin (cross-site WebSocket hijacking) is refused.
     clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
-    async with ws_connect(url, origin="https://evil.example",
-                          additional_headers={"Cookie": clerk.cookie_header()}) as ws:
+    async with ws_connect(
+        url, origin="https://evil.example", additional_headers={"Cookie": clerk.cookie_header()}
+    ) as ws:
         with pytest.raises(ConnectionClosed):
             await ws.recv()
         assert ws.close_code == 4403
     # The clerk's own socket sees staff events as well as public ones.
-    async with ws_connect(url, origin=sqlite_server.base_url,
-                          additional_headers={"Cookie": clerk.cookie_header()}) as ws:
+    async with ws_connect(
+        url, origin=sqlite_server.base_url, additional_headers={"Cookie": clerk.cookie_header()}
+    ) as ws:
         await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
         public = await recv_json(ws)
         staff = await recv_json(ws)
@@ -128,8 +154,14 @@ async def test_login_is_rate_limited(sqlite_server: RunningServer, sqlite_seeded
         assert token
         statuses = []
         for _ in range(7):
-            r = await http.post("/staff/login", data={
-                "email": sqlite_seeded.users["clerk"], "password": "wrong password!", "csrf_token": token.group(1)})
+            r = await http.post(
+                "/staff/login",
+                data={
+                    "email": sqlite_seeded.users["clerk"],
+                    "password": "wrong password!",
+                    "csrf_token": token.group(1),
+                },
+            )
             statuses.append(r.status_code)
     assert statuses[:5] == [401] * 5
     assert statuses[5:] == [429, 429]

@@ -36,13 +36,17 @@ async def test_socket_refusals_have_codes_and_reasons(
     assert reason
 
 
-async def test_staff_socket_needs_sign_in(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_staff_socket_needs_sign_in(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     url = f"{sqlite_server.ws_url}/staff/api/meetings/{sqlite_seeded.meeting_id}/live"
     code, reason = await _close_of(url, origin=sqlite_server.base_url)
     assert (code, reason) == (4401, "sign in first")
 
 
-async def test_oversized_client_frame_is_refused(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_oversized_client_frame_is_refused(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     url = f"{sqlite_server.ws_url}/api/meetings/{sqlite_seeded.meeting_id}/live?after=0"
     async with ws_connect(url) as ws:
         await ws.send("x" * 100_000)
@@ -100,7 +104,11 @@ async def test_unknown_meeting_page_is_a_404_page(sqlite_server: RunningServer) 
     ],
 )
 async def test_bad_meeting_actions(
-    sqlite_server: RunningServer, sqlite_seeded: Seeded, form: dict[str, str], status: int, error: str
+    sqlite_server: RunningServer,
+    sqlite_seeded: Seeded,
+    form: dict[str, str],
+    status: int,
+    error: str,
 ) -> None:
     clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
     r = await clerk.post(f"/staff/meetings/{sqlite_seeded.meeting_id}/status", form)
@@ -126,7 +134,8 @@ async def test_bad_item_actions(sqlite_server: RunningServer, sqlite_seeded: See
     assert (r.status_code, r.json()["error"]) == (404, "not_found")
     # Oversized form.
     r = await clerk.http.post(
-        f"{base}/{item}/status", content=b"note=" + b"x" * 100_000 + b"&csrf_token=" + clerk.csrf.encode(),
+        f"{base}/{item}/status",
+        content=b"note=" + b"x" * 100_000 + b"&csrf_token=" + clerk.csrf.encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
     )
     assert r.status_code == 400

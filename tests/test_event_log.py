@@ -63,15 +63,23 @@ async def test_replay_filters_audience_and_bounds(
     async with writing(sessionmaker, broker) as w:
         await change_meeting_status(w, mid, "open", ACTOR)  # seq 1 public, seq 2 staff
     async with sessionmaker() as session:
-        public = await event_log.replay(session, mid, 0, audiences=frozenset({Audience.PUBLIC}), limit=10)
-        everything = await event_log.replay(session, mid, 0, audiences=frozenset(Audience), limit=10)
-        upto = await event_log.replay(session, mid, 0, audiences=frozenset(Audience), limit=10, up_to=1)
+        public = await event_log.replay(
+            session, mid, 0, audiences=frozenset({Audience.PUBLIC}), limit=10
+        )
+        everything = await event_log.replay(
+            session, mid, 0, audiences=frozenset(Audience), limit=10
+        )
+        upto = await event_log.replay(
+            session, mid, 0, audiences=frozenset(Audience), limit=10, up_to=1
+        )
     assert [e.seq for e in public] == [1]
     assert [(e.seq, e.audience) for e in everything] == [(1, Audience.PUBLIC), (2, Audience.STAFF)]
     assert [e.seq for e in upto] == [1]
 
 
-async def test_prune_moves_first_seq(sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded) -> None:
+async def test_prune_moves_first_seq(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
     broker = MemoryBroker()
     mid = seeded.meeting_id
     async with writing(sessionmaker, broker) as w:

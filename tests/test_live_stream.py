@@ -26,7 +26,9 @@ async def test_clerk_action_reaches_resident_socket(server: RunningServer, seede
         assert event["seq"] == 1
         assert event["data"]["meeting"]["status"] == "live"
         item = seeded.item_ids[1]
-        r = await clerk.post(f"/staff/meetings/{seeded.meeting_id}/items/{item}/status", {"status": "current"})
+        r = await clerk.post(
+            f"/staff/meetings/{seeded.meeting_id}/items/{item}/status", {"status": "current"}
+        )
         assert r.status_code == 200, r.text
         event = await recv_json(ws)
         # The staff-only activity record (seq 2) never reaches a public socket.
@@ -50,8 +52,10 @@ async def test_resume_gets_exactly_the_missed_events(server: RunningServer, seed
     for item in seeded.item_ids[:3]:
         r = await clerk.post(f"/staff/meetings/{mid}/items/{item}/status", {"status": "current"})
         assert r.status_code == 200
-    r = await clerk.post(f"/staff/meetings/{mid}/items/{seeded.item_ids[2]}/status",
-                         {"status": "done", "note": "Agreed unanimously"})
+    r = await clerk.post(
+        f"/staff/meetings/{mid}/items/{seeded.item_ids[2]}/status",
+        {"status": "done", "note": "Agreed unanimously"},
+    )
     assert r.status_code == 200
     events = await clerk.http.get(f"/api/meetings/{mid}/events", params={"after": last_seen})
     expected = [e["seq"] for e in events.json()["events"]]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from alembic import command
 from hub.db import create_engine
 from hub.migrate import alembic_config, upgrade
 from hub.models import Base

@@ -20,9 +20,18 @@ from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in,
 
 def test_uvicorn_protocol_has_what_we_use() -> None:
     source = inspect.getsource(FastSendProtocol.__mro__[1])
-    for attribute in ("self.transport", "self.conn", "self.queue", "self.close_sent",
-                      "self.handshake_complete", "self.read_paused", "self.close_timer", "self.loop",
-                      "self.scope", '"extensions"'):
+    for attribute in (
+        "self.transport",
+        "self.conn",
+        "self.queue",
+        "self.close_sent",
+        "self.handshake_complete",
+        "self.read_paused",
+        "self.close_timer",
+        "self.loop",
+        "self.scope",
+        '"extensions"',
+    ):
         assert attribute in source, f"uvicorn no longer has {attribute}"
     assert "def handle_connect" in source
 
@@ -42,10 +51,14 @@ def test_encoded_frames_parse_as_websocket_text(size: int) -> None:
     assert frame.opcode is Opcode.TEXT and frame.fin and frame.data == payload
 
 
-async def test_live_socket_gets_the_direct_extension(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+async def test_live_socket_gets_the_direct_extension(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
     """Under `council-hub serve`'s protocol, sockets use non-awaiting direct writes."""
     streams = sqlite_server.services.streams
-    async with ws_connect(f"{sqlite_server.ws_url}/api/meetings/{sqlite_seeded.meeting_id}/live?after=0"):
+    async with ws_connect(
+        f"{sqlite_server.ws_url}/api/meetings/{sqlite_seeded.meeting_id}/live?after=0"
+    ):
         for _ in range(100):
             channel = streams.channels.get(sqlite_seeded.meeting_id)
             if channel and channel.public:

@@ -28,8 +28,10 @@ async def _stuck_client(port: int, path: str) -> tuple[asyncio.StreamReader, asy
     reader, writer = await asyncio.open_connection(sock=sock)
     key = base64.b64encode(os.urandom(16)).decode()
     writer.write(
-        (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
     )
     await writer.drain()
     status = await reader.readuntil(b"\r\n\r\n")
@@ -38,8 +40,14 @@ async def _stuck_client(port: int, path: str) -> tuple[asyncio.StreamReader, asy
 
 
 def _event(meeting_id: int, seq: int) -> bytes:
-    envelope = json.dumps({"seq": seq, "type": "agenda.item.updated", "at": "2026-11-22T19:00:00.000Z",
-                           "data": {"padding": "x" * FRAME_BYTES}})
+    envelope = json.dumps(
+        {
+            "seq": seq,
+            "type": "agenda.item.updated",
+            "at": "2026-11-22T19:00:00.000Z",
+            "data": {"padding": "x" * FRAME_BYTES},
+        }
+    )
     return LoggedEvent(meeting_id, seq, Audience.PUBLIC, envelope).wire()
 
 
@@ -73,7 +81,9 @@ async def test_stuck_reader_is_closed_and_others_get_everything(
             for seq in range(1, FRAMES + 1):
                 await broker.publish(channel_name(mid), _event(mid, seq))
                 if seq % 5 == 0:
-                    await asyncio.sleep(0.002)  # let the fan-out and the reader run, as real traffic would
+                    await asyncio.sleep(
+                        0.002
+                    )  # let the fan-out and the reader run, as real traffic would
             await asyncio.wait_for(reading, 30)
             assert received == list(range(1, FRAMES + 1))
             # The stuck socket was cut off at its budget and detached from the meeting.

@@ -27,15 +27,32 @@ def script() -> list[tuple[str, Step]]:
     return [
         ("open", lambda w, s: change_meeting_status(w, s.meeting_id, "open", ACTOR)),
         ("current 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
-        ("done 1", lambda w, s: set_item_outcome(w, s.meeting_id, s.item_ids[0], "done", ACTOR, "Noted")),
+        (
+            "done 1",
+            lambda w, s: set_item_outcome(w, s.meeting_id, s.item_ids[0], "done", ACTOR, "Noted"),
+        ),
         ("current 2", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[1], ACTOR)),
-        ("current 3a (2 back to pending)", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[3], ACTOR)),
-        ("defer 3b", lambda w, s: set_item_outcome(w, s.meeting_id, s.item_ids[4], "deferred", ACTOR)),
-        ("withdraw 4", lambda w, s: set_item_outcome(w, s.meeting_id, s.item_ids[5], "withdrawn", ACTOR, "By the applicant")),
+        (
+            "current 3a (2 back to pending)",
+            lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[3], ACTOR),
+        ),
+        (
+            "defer 3b",
+            lambda w, s: set_item_outcome(w, s.meeting_id, s.item_ids[4], "deferred", ACTOR),
+        ),
+        (
+            "withdraw 4",
+            lambda w, s: set_item_outcome(
+                w, s.meeting_id, s.item_ids[5], "withdrawn", ACTOR, "By the applicant"
+            ),
+        ),
         ("adjourn", lambda w, s: change_meeting_status(w, s.meeting_id, "adjourn", ACTOR)),
         ("resume", lambda w, s: change_meeting_status(w, s.meeting_id, "resume", ACTOR)),
         ("reopen 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
-        ("close (ends current)", lambda w, s: change_meeting_status(w, s.meeting_id, "close", ACTOR)),
+        (
+            "close (ends current)",
+            lambda w, s: change_meeting_status(w, s.meeting_id, "close", ACTOR),
+        ),
     ]
 
 
@@ -58,12 +75,18 @@ async def test_every_action_snapshot_plus_events_equals_next_snapshot(
         after = await _snapshot(sessionmaker, seeded.meeting_id)
         async with sessionmaker() as session:
             logged = await event_log.replay(
-                session, seeded.meeting_id, before["last_seq"], audiences=frozenset(Audience), limit=100
+                session,
+                seeded.meeting_id,
+                before["last_seq"],
+                audiences=frozenset(Audience),
+                limit=100,
             )
         assert logged, f"{name}: appended no events"
         envelopes = [json.loads(e.envelope) for e in logged]
         seen_types.update(e["type"] for e in envelopes)
-        public = [e for e, ev in zip(envelopes, logged, strict=True) if ev.audience is Audience.PUBLIC]
+        public = [
+            e for e, ev in zip(envelopes, logged, strict=True) if ev.audience is Audience.PUBLIC
+        ]
         # Public clients see staff seqs as skips; the snapshot's last_seq covers them, so the
         # client ends on the highest seq it was sent, which may lag last_seq by staff events.
         applied = apply(before, public)

@@ -36,7 +36,9 @@ MEETING_TRANSITIONS: dict[str, tuple[frozenset[MeetingStatus], MeetingStatus]] =
 }
 
 # Outcomes a clerk may give an item (besides making it current).
-ITEM_OUTCOMES = frozenset({ItemStatus.DONE, ItemStatus.DEFERRED, ItemStatus.WITHDRAWN, ItemStatus.PENDING})
+ITEM_OUTCOMES = frozenset(
+    {ItemStatus.DONE, ItemStatus.DEFERRED, ItemStatus.WITHDRAWN, ItemStatus.PENDING}
+)
 
 
 async def lock_meeting(w: Writer, meeting_id: int) -> Meeting:
@@ -94,7 +96,9 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
     meeting.updated_at = now
     await w.session.flush()
     await w.emit(meeting_id, MeetingUpdated(meeting=meeting_view(meeting)))
-    await w.emit(meeting_id, StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name))
+    await w.emit(
+        meeting_id, StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name)
+    )
     return meeting
 
 
@@ -123,7 +127,10 @@ async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Acto
     target.ended_at = None
     await w.session.flush()
     await w.emit(meeting_id, AgendaItemUpdated(item=item_view(target)))
-    await w.emit(meeting_id, StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id))
+    await w.emit(
+        meeting_id,
+        StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id),
+    )
     return target
 
 
@@ -159,6 +166,8 @@ async def set_item_outcome(
     await w.emit(meeting_id, AgendaItemUpdated(item=item_view(item)))
     await w.emit(
         meeting_id,
-        StaffActionRecorded(action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note),
+        StaffActionRecorded(
+            action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note
+        ),
     )
     return item

@@ -19,7 +19,12 @@ LANGUAGES = ("en", "cy")
 
 
 async def create_council(
-    session: AsyncSession, *, slug: str, name: str, timezone: str = "Europe/London", language: str = "en"
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "Europe/London",
+    language: str = "en",
 ) -> Council:
     if not SLUG_RE.match(slug):
         raise Invalid("a council slug is lower-case letters, digits and hyphens")
@@ -81,7 +86,10 @@ async def create_meeting(
     for spec in items or []:
         position += 1
         parent = AgendaItem(
-            meeting_id=meeting.id, position=position, number=spec.number, title=spec.title,
+            meeting_id=meeting.id,
+            position=position,
+            number=spec.number,
+            title=spec.title,
             description=spec.description,
         )
         session.add(parent)
@@ -90,8 +98,12 @@ async def create_meeting(
             position += 1
             session.add(
                 AgendaItem(
-                    meeting_id=meeting.id, parent_id=parent.id, position=position,
-                    number=child.number, title=child.title, description=child.description,
+                    meeting_id=meeting.id,
+                    parent_id=parent.id,
+                    position=position,
+                    number=child.number,
+                    title=child.title,
+                    description=child.description,
                 )
             )
     await session.flush()

@@ -60,7 +60,7 @@ class RedisBroker:
                 await self._reader
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.aclose()
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         if self._client is not None:
             await self._client.aclose()
 
@@ -118,10 +118,8 @@ class RedisBroker:
 
     async def _reconnect(self) -> None:
         assert self._pubsub is not None
-        try:
-            await self._pubsub.aclose()
-        except (RedisError, OSError):
-            pass
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         assert self._client is not None
         self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
         try:

@@ -53,5 +53,8 @@ async def writing(
         try:
             await broker.publish(channel_name(logged.meeting_id), logged.wire())
         except Exception:
-            logger.exception("publish failed for meeting %s seq %s; the log heals it",
-                             logged.meeting_id, logged.seq)
+            logger.exception(
+                "publish failed for meeting %s seq %s; the log heals it",
+                logged.meeting_id,
+                logged.seq,
+            )

@@ -28,7 +28,6 @@ import json
 import logging
 import random
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -128,7 +127,9 @@ class MeetingChannel:
         self._drain_pending()
         if self.pending:
             self.request_sync()
-        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name=f"heartbeat-{self.meeting_id}")
+        self._heartbeat = asyncio.create_task(
+            self._heartbeat_loop(), name=f"heartbeat-{self.meeting_id}"
+        )
 
     async def close(self) -> None:
         self.closed = True
@@ -221,7 +222,9 @@ class MeetingChannel:
 
     async def _heartbeat_loop(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_S + random.uniform(-HEARTBEAT_JITTER_S, HEARTBEAT_JITTER_S))
+            await asyncio.sleep(
+                HEARTBEAT_S + random.uniform(-HEARTBEAT_JITTER_S, HEARTBEAT_JITTER_S)
+            )
             for conn in itertools.chain(self.public, self.staff):
                 conn.sink.send(HEARTBEAT)
             try:
@@ -261,6 +264,7 @@ class MeetingChannel:
 
 
 SessionFactory = async_sessionmaker[AsyncSession]
+Replay = list[tuple[int, Audience, Frame]]
 
 
 class LiveStreams:
@@ -271,7 +275,7 @@ class LiveStreams:
         self.broker = broker
         self.channels: dict[int, MeetingChannel] = {}
         self._opening: dict[int, asyncio.Future[MeetingChannel]] = {}
-        self._reads: dict[tuple[int, int, int], asyncio.Future[list[tuple[int, Audience, Frame]]]] = {}
+        self._reads: dict[tuple[int, int, int], asyncio.Future[Replay | None]] = {}
         self._idle_tasks: set[asyncio.Task[None]] = set()
 
     async def channel(self, meeting_id: int) -> MeetingChannel:
@@ -336,9 +340,7 @@ class LiveStreams:
                 return Reset("behind")
             cursor = up_to
 
-    async def _read_shared(
-        self, meeting_id: int, after: int, up_to: int
-    ) -> list[tuple[int, Audience, Frame]] | None:
+    async def _read_shared(self, meeting_id: int, after: int, up_to: int) -> Replay | None:
         """Events (after, up_to] from the log, one read per distinct range however many
         sockets ask at once (a resume storm after a network blip)."""
         key = (meeting_id, after, up_to)
@@ -350,9 +352,7 @@ class LiveStreams:
         result = await asyncio.shield(pending)
         return result
 
-    async def _read(
-        self, meeting_id: int, after: int, up_to: int
-    ) -> list[tuple[int, Audience, Frame]] | None:
+    async def _read(self, meeting_id: int, after: int, up_to: int) -> Replay | None:
         async with self.sessionmaker() as session:
             b = await event_log.bounds(session, meeting_id)
             if b is None or after < b.first_seq - 1:
@@ -382,5 +382,3 @@ class LiveStreams:
         for task in list(self._idle_tasks):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-

@@ -16,7 +16,7 @@ class Council(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    # IANA zone: meeting times are stored in UTC and shown in this zone (BST/GMT handled by zoneinfo).
+    # IANA zone: times are stored in UTC and shown in this zone (zoneinfo handles BST/GMT).
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -30,10 +30,14 @@ class ItemStatus(enum.StrEnum):
 
 class Meeting(Base):
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_meetings_source_external"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_meetings_source_external"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("councils.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     body_name: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

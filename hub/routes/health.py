@@ -18,8 +18,11 @@ async def health(request: Request) -> Response:
     except Exception:
         return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
     return JSONResponse(
-        {"status": "ok", "live_meetings": len(svc.streams.channels),
-         "live_sockets": sum(c.connection_count() for c in svc.streams.channels.values())}
+        {
+            "status": "ok",
+            "live_meetings": len(svc.streams.channels),
+            "live_sockets": sum(c.connection_count() for c in svc.streams.channels.values()),
+        }
     )
 
 

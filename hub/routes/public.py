@@ -45,13 +45,20 @@ async def meeting_page(request: Request) -> Response:
     return svc_templates(request).TemplateResponse(
         request,
         "meeting.html",
-        {"snap": snap, "meeting": snap["meeting"], "items": snap["items"], "labels": labels.translated()},
+        {
+            "snap": snap,
+            "meeting": snap["meeting"],
+            "items": snap["items"],
+            "labels": labels.translated(),
+        },
     )
 
 
 def not_found_page(request: Request) -> Response:
     return svc_templates(request).TemplateResponse(
-        request, "error.html", {"status": 404, "message": i18n.gettext_("There is no such meeting.")},
+        request,
+        "error.html",
+        {"status": 404, "message": i18n.gettext_("There is no such meeting.")},
         status_code=404,
     )
 
@@ -105,11 +112,17 @@ async def api_events(request: Request) -> Response:
             return json_error(409, "future", "after is beyond the last event", last_seq=b.last_seq)
         if after < b.first_seq - 1:
             return json_error(
-                410, "pruned", "events before this point are no longer kept; reload the snapshot",
+                410,
+                "pruned",
+                "events before this point are no longer kept; reload the snapshot",
                 first_seq=b.first_seq,
             )
         events = await event_log.replay(
-            session, meeting_id, after, audiences=frozenset({Audience.PUBLIC}), limit=limit,
+            session,
+            meeting_id,
+            after,
+            audiences=frozenset({Audience.PUBLIC}),
+            limit=limit,
             up_to=b.last_seq,
         )
     # Envelopes are stored as JSON text: splice them in rather than decode and re-encode.

@@ -78,8 +78,11 @@ async def login_page(request: Request) -> Response:
     return svc_templates(request).TemplateResponse(
         request,
         "staff/login.html",
-        {"csrf": auth.csrf_token(request), "next": _safe_next(request.query_params.get("next")),
-         "error": None},
+        {
+            "csrf": auth.csrf_token(request),
+            "next": _safe_next(request.query_params.get("next")),
+            "error": None,
+        },
     )
 
 
@@ -90,12 +93,18 @@ async def login_submit(request: Request) -> Response:
         return form
     email = form.get("email", "")
     address = request.client.host if request.client else "unknown"
-    if not svc.login_by_address.allow(address) or not svc.login_by_account.allow(email.strip().lower()):
-        return _login_failed(request, 429, _("Too many attempts. Wait a few minutes and try again."))
+    if not svc.login_by_address.allow(address) or not svc.login_by_account.allow(
+        email.strip().lower()
+    ):
+        return _login_failed(
+            request, 429, _("Too many attempts. Wait a few minutes and try again.")
+        )
     async with svc.sessionmaker() as session:
         user = await auth.authenticate(session, email, form.get("password", ""))
         if user is None:
-            return _login_failed(request, 401, _("That email and password do not match an account."))
+            return _login_failed(
+                request, 401, _("That email and password do not match an account.")
+            )
         await session.commit()
         auth.login(request, user)
     return RedirectResponse(_safe_next(form.get("next")), status_code=303)
@@ -133,8 +142,12 @@ async def dashboard(request: Request) -> Response:
     return svc_templates(request).TemplateResponse(
         request,
         "staff/index.html",
-        {"staff": staff, "meetings": meetings, "csrf": auth.csrf_token(request),
-         "labels": labels.translated()},
+        {
+            "staff": staff,
+            "meetings": meetings,
+            "csrf": auth.csrf_token(request),
+            "labels": labels.translated(),
+        },
     )
 
 
@@ -158,8 +171,15 @@ async def console(request: Request) -> Response:
     return svc_templates(request).TemplateResponse(
         request,
         "staff/console.html",
-        {"staff": staff, "snap": snap, "meeting": snap["meeting"], "items": snap["items"],
-         "activity": activity, "csrf": auth.csrf_token(request), "labels": labels.translated()},
+        {
+            "staff": staff,
+            "snap": snap,
+            "meeting": snap["meeting"],
+            "items": snap["items"],
+            "activity": activity,
+            "csrf": auth.csrf_token(request),
+            "labels": labels.translated(),
+        },
     )
 
 
@@ -257,6 +277,8 @@ routes = [
     Route("/staff/", dashboard, methods=["GET"]),
     Route("/staff/meetings/{meeting_id:int}", console, methods=["GET"]),
     Route("/staff/meetings/{meeting_id:int}/status", meeting_action, methods=["POST"]),
-    Route("/staff/meetings/{meeting_id:int}/items/{item_id:int}/status", item_action, methods=["POST"]),
+    Route(
+        "/staff/meetings/{meeting_id:int}/items/{item_id:int}/status", item_action, methods=["POST"]
+    ),
     Route("/staff/api/meetings/{meeting_id:int}", staff_snapshot, methods=["GET"]),
 ]

@@ -1,0 +1,1 @@
+"""Integrations with outside systems: agenda importers and social pollers (later issues)."""
