@@ -38,7 +38,8 @@ class Services:
         except BaseException:
             await engine.dispose()
             raise
-        return cls(settings, engine, sessionmaker, broker, LiveStreams(sessionmaker, broker))
+        streams = LiveStreams(sessionmaker, broker, heartbeat_s=settings.heartbeat_seconds)
+        return cls(settings, engine, sessionmaker, broker, streams)
 
     async def close(self) -> None:
         await self.streams.close()

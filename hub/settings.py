@@ -40,6 +40,9 @@ class Settings:
     # Largest frame a client may send on a live socket; residents send nothing there.
     ws_max_frame_bytes: int = 4096
     default_language: str = "en"
+    # Seconds between heartbeats on live sockets; each also checks the log for news a broker
+    # lost. 20 s keeps idle sockets open through proxies that time out at 60 s.
+    heartbeat_seconds: float = 20.0
     # Origins allowed to open staff sockets besides the page's own host (comma-separated).
     trusted_origins: tuple[str, ...] = ()
     debug: bool = False
@@ -61,6 +64,9 @@ class Settings:
                 env.get("COUNCIL_HUB_SOCKET_BUDGET") or base.socket_budget_bytes
             ),
             default_language=env.get("COUNCIL_HUB_LANGUAGE") or base.default_language,
+            heartbeat_seconds=float(
+                env.get("COUNCIL_HUB_HEARTBEAT_SECONDS") or base.heartbeat_seconds
+            ),
             trusted_origins=origins,
             debug=_bool(env.get("COUNCIL_HUB_DEBUG"), False),
         )

@@ -49,7 +49,7 @@ REPLAY_PAGE = 1000
 # Heartbeats keep proxies from closing idle sockets (nginx default: 60 s) and let the client
 # notice a dead connection; jitter spreads the work of many meetings.
 HEARTBEAT_S = 20.0
-HEARTBEAT_JITTER_S = 5.0
+HEARTBEAT_JITTER = 0.25
 # A channel with no sockets stays subscribed this long, so a page reload does not resubscribe.
 IDLE_CLOSE_S = 30.0
 # A parked message whose gap the log does not fill (should not happen) retries after this.
@@ -223,7 +223,8 @@ class MeetingChannel:
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(
-                HEARTBEAT_S + random.uniform(-HEARTBEAT_JITTER_S, HEARTBEAT_JITTER_S)
+                self.streams.heartbeat_s
+                * random.uniform(1 - HEARTBEAT_JITTER, 1 + HEARTBEAT_JITTER)
             )
             for conn in itertools.chain(self.public, self.staff):
                 conn.sink.send(HEARTBEAT)
@@ -270,9 +271,12 @@ Replay = list[tuple[int, Audience, Frame]]
 class LiveStreams:
     """Every meeting channel of this process; owned by the app's lifespan."""
 
-    def __init__(self, sessionmaker: SessionFactory, broker: Broker) -> None:
+    def __init__(
+        self, sessionmaker: SessionFactory, broker: Broker, heartbeat_s: float = HEARTBEAT_S
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.broker = broker
+        self.heartbeat_s = heartbeat_s
         self.channels: dict[int, MeetingChannel] = {}
         self._opening: dict[int, asyncio.Future[MeetingChannel]] = {}
         self._reads: dict[tuple[int, int, int], asyncio.Future[Replay | None]] = {}

@@ -1,0 +1,214 @@
+// The clerk's console: sends the console's forms with fetch (so the page stays put) and keeps
+// statuses, buttons and the activity log up to date from the staff live stream.
+// Without this script every form still works: the server redirects back to the console.
+
+import { LiveStream } from "./stream.js";
+import {
+  el, fillItem, formatters, readJSON, showConnection, showMeetingStatus, showNow, timeEl,
+} from "./agenda.js";
+
+const snap = readJSON("snapshot");
+const labels = readJSON("labels");
+const strings = readJSON("strings");
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+const state = { meeting: snap.meeting, items: snap.items };
+const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
+const errorBox = document.getElementById("console-error");
+
+// ---- which controls apply --------------------------------------------------------------------
+
+// Meeting actions carry the statuses they are valid from (data-valid-from); item buttons follow
+// the rules in hub/actions/meetings.py: only a meeting in session has a current item, and a
+// closed or cancelled meeting takes no more outcomes.
+function updateControls() {
+  const status = state.meeting.status;
+  const finished = status === "closed" || status === "cancelled";
+  const focused = document.activeElement;
+  let lostFocus = false;
+
+  for (const form of document.querySelectorAll("form.meeting-action")) {
+    const valid = form.dataset.validFrom.split(" ").includes(status);
+    if (!valid && form.contains(focused)) lostFocus = true;
+    form.hidden = !valid;
+  }
+  const none = document.getElementById("meeting-actions-none");
+  if (none) none.hidden = !finished;
+
+  for (const item of state.items) {
+    const li = document.getElementById(`item-${item.id}`);
+    if (!li) continue;
+    for (const button of li.querySelectorAll('button[data-role="current"]')) {
+      const disabled = status !== "live" || item.status === "current" || item.status === "withdrawn";
+      if (disabled && button === focused) lostFocus = true;
+      button.disabled = disabled;
+    }
+    for (const button of li.querySelectorAll('button[data-role="outcome"]')) {
+      if (finished && button === focused) lostFocus = true;
+      button.disabled = finished;
+    }
+  }
+  // A button that vanished or was disabled under the keyboard: put focus somewhere sensible.
+  if (lostFocus) document.getElementById("controls-heading")?.focus();
+}
+
+// ---- agenda ------------------------------------------------------------------------------------
+
+function itemNumber(id) {
+  const item = state.items.find((i) => i.id === id);
+  return item ? item.number : null;
+}
+
+// The console is rendered by the server; if the agenda's shape changed (an item we do not have,
+// or one that moved) the simplest correct thing is a fresh page. Guarded against reload loops.
+function reloadPage() {
+  const last = Number(sessionStorage.getItem("councilHubReload") || 0);
+  if (Date.now() - last < 30_000) return;
+  sessionStorage.setItem("councilHubReload", String(Date.now()));
+  location.reload();
+}
+
+function applyItem(item) {
+  const index = state.items.findIndex((i) => i.id === item.id);
+  const li = document.getElementById(`item-${item.id}`);
+  const old = index === -1 ? null : state.items[index];
+  if (!old || !li || old.parent_id !== item.parent_id || old.position !== item.position) {
+    reloadPage();
+    return;
+  }
+  state.items[index] = item;
+  fillItem(li, item, ctx);
+}
+
+// ---- activity log --------------------------------------------------------------------------------
+
+function activityEntry(envelope) {
+  const { action, actor, item_id: itemId, note } = envelope.data;
+  const li = el("li", "activity__entry");
+  li.dataset.seq = String(envelope.seq);
+  li.append(timeEl(envelope.at, ctx.fmt.time), " ", el("span", "activity__actor", actor), " ",
+    el("span", "activity__action", strings.actions[action] || action));
+  const number = itemId === null || itemId === undefined ? null : itemNumber(itemId);
+  if (number !== null) {
+    li.append(" ", el("span", "activity__item", strings.item_ref.replace("{number}", number)));
+  }
+  if (note) li.append(" ", el("span", "activity__note", note));
+  return li;
+}
+
+function addActivity(envelope) {
+  document.getElementById("activity").prepend(activityEntry(envelope));
+  document.getElementById("activity-empty").hidden = true;
+}
+
+function renderActivity(entries) {
+  const list = document.getElementById("activity");
+  list.replaceChildren(...entries.slice().reverse().map(activityEntry)); // newest first
+  document.getElementById("activity-empty").hidden = entries.length > 0;
+}
+
+// ---- live updates ------------------------------------------------------------------------------
+
+function onEvent(envelope) {
+  switch (envelope.type) {
+    case "meeting.updated":
+      state.meeting = envelope.data.meeting;
+      ctx.fmt = formatters(state.meeting.timezone);
+      showMeetingStatus(state.meeting.status, labels);
+      break;
+    case "agenda.item.updated":
+      applyItem(envelope.data.item);
+      showNow(state.items, labels);
+      break;
+    case "staff.action.recorded":
+      addActivity(envelope);
+      break;
+    default:
+      return;
+  }
+  updateControls();
+}
+
+function onSnapshot(fresh) {
+  const sameAgenda =
+    fresh.items.length === state.items.length &&
+    fresh.items.every((item) => document.getElementById(`item-${item.id}`));
+  if (!sameAgenda) {
+    reloadPage();
+    return;
+  }
+  state.meeting = fresh.meeting;
+  ctx.fmt = formatters(state.meeting.timezone);
+  showMeetingStatus(state.meeting.status, labels);
+  state.items = fresh.items;
+  for (const item of fresh.items) fillItem(document.getElementById(`item-${item.id}`), item, ctx);
+  showNow(state.items, labels);
+  renderActivity(fresh.staff_activity || []);
+  updateControls();
+}
+
+// ---- forms -------------------------------------------------------------------------------------
+
+const busy = new WeakSet(); // forms with a request in flight: ignore double clicks
+
+function showError(message) {
+  errorBox.textContent = message;
+}
+
+async function submitAction(form, submitter) {
+  const body = new URLSearchParams(new FormData(form));
+  if (submitter && submitter.name) body.set(submitter.name, submitter.value);
+  busy.add(form);
+  form.setAttribute("aria-busy", "true");
+  try {
+    // getAttribute, not form.action: the meeting forms have a control named "action".
+    const res = await fetch(form.getAttribute("action"), {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+    });
+    if (!res.ok) {
+      let message = strings.failed;
+      try {
+        message = (await res.json()).message || message;
+      } catch {
+        // not JSON: keep the general message
+      }
+      showError(message);
+      return;
+    }
+    // Done: the live stream brings the change to every console, this one included.
+    const note = form.querySelector('input[name="note"]');
+    if (note) note.value = "";
+  } catch {
+    showError(strings.network_error);
+  } finally {
+    busy.delete(form);
+    form.removeAttribute("aria-busy");
+  }
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains("js-action")) return;
+  event.preventDefault();
+  if (busy.has(form)) return;
+  const submitter = event.submitter;
+  const confirmText = submitter?.dataset.confirm;
+  if (confirmText && !window.confirm(confirmText)) return;
+  showError("");
+  submitAction(form, submitter);
+});
+
+// ---- start -------------------------------------------------------------------------------------
+
+updateControls();
+new LiveStream({
+  path: `/staff/api/meetings/${state.meeting.id}/live`,
+  snapshotUrl: `/staff/api/meetings/${state.meeting.id}`,
+  lastSeq: snap.last_seq,
+  onEvent,
+  onSnapshot,
+  onStatus: (s) => showConnection(s, labels),
+}).start();

@@ -1,0 +1,133 @@
+// The resident's meeting page: keeps the server-rendered agenda up to date from the live stream.
+// Without this script the page still shows the state it was rendered with.
+
+import { LiveStream } from "./stream.js";
+import {
+  agendaTree, el, fillItem, formatters, itemMeta, readJSON, showConnection, showMeetingStatus, showNow,
+} from "./agenda.js";
+
+const snap = readJSON("snapshot");
+const labels = readJSON("labels");
+const strings = readJSON("strings");
+
+const state = { meeting: snap.meeting, items: snap.items };
+const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
+
+// ---- meeting details ---------------------------------------------------------------------------
+
+function setText(id, text) {
+  const node = document.getElementById(id);
+  if (node && node.textContent !== text) node.textContent = text;
+}
+
+function safeUrl(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
+}
+
+function renderMeeting() {
+  const m = state.meeting;
+  ctx.fmt = formatters(m.timezone);
+  showMeetingStatus(m.status, labels);
+  setText("meeting-council", m.council_name);
+  setText("meeting-title", m.title);
+  setText("meeting-body", m.body_name);
+
+  const starts = document.getElementById("meeting-starts");
+  if (starts && starts.dateTime !== m.starts_at) {
+    starts.dateTime = m.starts_at;
+    starts.textContent = ctx.fmt.full(m.starts_at);
+  }
+  setText("meeting-location", m.location || "");
+  const locationRow = document.getElementById("meeting-location-row");
+  if (locationRow) locationRow.hidden = !m.location;
+
+  const webcast = safeUrl(m.webcast_url);
+  const webcastRow = document.getElementById("meeting-webcast-row");
+  const webcastLink = document.getElementById("meeting-webcast");
+  if (webcastRow && webcastLink) {
+    webcastRow.hidden = !webcast;
+    webcastLink.href = webcast || "#";
+  }
+}
+
+// ---- agenda --------------------------------------------------------------------------------------
+
+// One item <li>, as meeting.html renders it; `level` is its heading level (h3 on top).
+function renderItem(item, tree, level) {
+  const li = el("li", `item item--${item.status}`);
+  li.id = `item-${item.id}`;
+  li.dataset.itemId = String(item.id);
+  if (item.status === "current") li.setAttribute("aria-current", "true");
+
+  const heading = el(`h${Math.min(level, 6)}`, "item__heading");
+  heading.append(el("span", "item__number", item.number), " ", el("span", "item__title", item.title));
+  const desc = el("p", "item__desc", item.description || "");
+  desc.hidden = !item.description;
+  li.append(heading, desc, itemMeta(item, ctx));
+
+  const children = tree.get(item.id);
+  if (children) {
+    const ol = el("ol", "agenda agenda--sub");
+    for (const child of children) ol.append(renderItem(child, tree, level + 1));
+    li.append(ol);
+  }
+  return li;
+}
+
+// Rebuild the whole agenda from state (after a snapshot, or when items moved or appeared).
+function renderAgenda() {
+  const list = document.getElementById("agenda");
+  const tree = agendaTree(state.items);
+  list.replaceChildren(...(tree.get(null) || []).map((item) => renderItem(item, tree, 3)));
+  const empty = document.getElementById("agenda-empty");
+  if (empty) empty.hidden = state.items.length > 0;
+  showNow(state.items, labels);
+}
+
+function applyItem(item) {
+  const index = state.items.findIndex((i) => i.id === item.id);
+  const old = index === -1 ? null : state.items[index];
+  if (old) state.items[index] = item;
+  else state.items.push(item);
+
+  const li = document.getElementById(`item-${item.id}`);
+  const moved = !old || old.parent_id !== item.parent_id || old.position !== item.position;
+  if (!li || moved) {
+    renderAgenda();
+  } else {
+    fillItem(li, item, ctx);
+    showNow(state.items, labels);
+  }
+}
+
+// ---- live updates ------------------------------------------------------------------------------
+
+function onEvent(envelope) {
+  switch (envelope.type) {
+    case "meeting.updated":
+      state.meeting = envelope.data.meeting;
+      renderMeeting();
+      break;
+    case "agenda.item.updated":
+      applyItem(envelope.data.item);
+      break;
+    default:
+      break; // an event type this page does not show
+  }
+}
+
+function onSnapshot(fresh) {
+  state.meeting = fresh.meeting;
+  state.items = fresh.items;
+  renderMeeting();
+  renderAgenda();
+}
+
+new LiveStream({
+  path: `/api/meetings/${state.meeting.id}/live`,
+  snapshotUrl: `/api/meetings/${state.meeting.id}`,
+  lastSeq: snap.last_seq,
+  onEvent,
+  onSnapshot,
+  onStatus: (s) => showConnection(s, labels),
+}).start();
