@@ -22,8 +22,9 @@ def render_events() -> str:
     for type_, cls in EVENT_TYPES.items():
         doc = inspect.cleandoc(cls.__doc__ or "")
         names = ", ".join(f"`{f.name}`" for f in fields(cls))
+        audience = cls.audience.value
         parts.append(
-            f"### `{type_}`\n\nAudience: **{cls.audience.value}**. `data` fields: {names}.\n\n{doc}\n"
+            f"### `{type_}`\n\nAudience: **{audience}**. `data` fields: {names}.\n\n{doc}\n"
         )
     return "\n".join(parts)
 

@@ -15,11 +15,14 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: Mapping[str, str] = {"en": "English", "cy": "Cymraeg"}
 LANG_COOKIE = "lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
 
@@ -78,8 +81,6 @@ class LanguageMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        from starlette.requests import HTTPConnection
-
         conn = HTTPConnection(scope)
         lang = choose_language(
             conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default
@@ -87,8 +88,23 @@ class LanguageMiddleware:
         scope.setdefault("state", {})["lang_explicit"] = (
             conn.query_params.get("lang") in LANGUAGES or conn.cookies.get(LANG_COOKIE) in LANGUAGES
         )
+        chosen = conn.query_params.get("lang")
+        send_ = send
+        if (
+            scope["type"] == "http"
+            and chosen in LANGUAGES
+            and chosen != conn.cookies.get(LANG_COOKIE)
+        ):
+            # Remember an explicit choice for the next pages (and form redirects).
+            cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
+
+            async def send_(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableHeaders(scope=message).append("set-cookie", cookie)
+                await send(message)
+
         token = set_language(lang)
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_)
         finally:
             _current.reset(token)

@@ -11,27 +11,65 @@ from pathlib import Path
 def cli(db: Path, *args: str, input_: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     return subprocess.run(
-        [sys.executable, "-m", "hub", *args], env=env, capture_output=True, text=True,
-        input=input_, timeout=60, check=False,
+        [sys.executable, "-m", "hub", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input_,
+        timeout=60,
+        check=False,
     )
 
 
 def test_migrate_create_and_list(tmp_path: Path) -> None:
     db = tmp_path / "ops.db"
     assert cli(db, "migrate").returncode == 0
-    r = cli(db, "councils", "create", "--slug", "caerdydd", "--name", "Cyngor Caerdydd",
-            "--language", "cy")
+    r = cli(
+        db,
+        "councils",
+        "create",
+        "--slug",
+        "caerdydd",
+        "--name",
+        "Cyngor Caerdydd",
+        "--language",
+        "cy",
+    )
     assert r.returncode == 0, r.stderr
     agenda = tmp_path / "agenda.txt"
-    agenda.write_text("1 Apologies\n2 Planning applications\n2a 12 High Street\n2b Old Mill\n3 AOB\n")
-    r = cli(db, "meetings", "create", "--council", "caerdydd", "--title", "Planning",
-            "--starts-at", "2026-07-01 18:00", "--agenda", str(agenda))
+    agenda.write_text(
+        "1 Apologies\n2 Planning applications\n2a 12 High Street\n2b Old Mill\n3 AOB\n"
+    )
+    r = cli(
+        db,
+        "meetings",
+        "create",
+        "--council",
+        "caerdydd",
+        "--title",
+        "Planning",
+        "--starts-at",
+        "2026-07-01 18:00",
+        "--agenda",
+        str(agenda),
+    )
     assert r.returncode == 0, r.stderr
     r = cli(db, "meetings", "list")
     # 18:00 in Cardiff in July is BST: 17:00 UTC.
     assert "2026-07-01T17:00:00+00:00" in r.stdout and "Planning" in r.stdout
-    r = cli(db, "users", "create", "--email", "Clerk@Caerdydd.invalid", "--role", "clerk",
-            "--council", "caerdydd", "--password", "long enough password")
+    r = cli(
+        db,
+        "users",
+        "create",
+        "--email",
+        "Clerk@Caerdydd.invalid",
+        "--role",
+        "clerk",
+        "--council",
+        "caerdydd",
+        "--password",
+        "long enough password",
+    )
     assert r.returncode == 0, r.stderr
     r = cli(db, "users", "list")
     assert "clerk@caerdydd.invalid\tclerk" in r.stdout
@@ -43,10 +81,23 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
     cli(db, "migrate")
     r = cli(db, "councils", "create", "--slug", "Bad Slug!", "--name", "X")
     assert r.returncode != 0 and "slug" in r.stderr
-    r = cli(db, "users", "create", "--email", "a@b.invalid", "--role", "clerk", "--council", "nope",
-            "--password", "long enough password")
+    r = cli(
+        db,
+        "users",
+        "create",
+        "--email",
+        "a@b.invalid",
+        "--role",
+        "clerk",
+        "--council",
+        "nope",
+        "--password",
+        "long enough password",
+    )
     assert r.returncode != 0 and "no council" in r.stderr
-    r = cli(db, "users", "create", "--email", "a@b.invalid", "--role", "admin", "--password", "short")
+    r = cli(
+        db, "users", "create", "--email", "a@b.invalid", "--role", "admin", "--password", "short"
+    )
     assert r.returncode != 0 and "12 characters" in r.stderr
 
 

@@ -66,13 +66,16 @@ async def test_lost_last_message_is_healed_by_the_heartbeat(
     sqlite_url: str, sqlite_seeded: Seeded
 ) -> None:
     mid = sqlite_seeded.meeting_id
-    async with run_server(settings_for(sqlite_url, heartbeat_seconds=0.2)) as server:
-        async with ws_connect(f"{server.ws_url}/api/meetings/{mid}/live?after=0") as ws:
-            await _act_lost(server, lambda w: change_meeting_status(w, mid, "open", ACTOR))
-            event = await recv_json(ws, timeout=3)
-            assert (event["seq"], event["type"]) == (1, "meeting.updated")
-            raw = json.loads(await ws.recv())
-            assert raw == {"type": "heartbeat"}
+    settings = settings_for(sqlite_url, heartbeat_seconds=0.2)
+    async with (
+        run_server(settings) as server,
+        ws_connect(f"{server.ws_url}/api/meetings/{mid}/live?after=0") as ws,
+    ):
+        await _act_lost(server, lambda w: change_meeting_status(w, mid, "open", ACTOR))
+        event = await recv_json(ws, timeout=3)
+        assert (event["seq"], event["type"]) == (1, "meeting.updated")
+        raw = json.loads(await ws.recv())
+        assert raw == {"type": "heartbeat"}
 
 
 async def test_reconnect_storm_shares_reads_and_loses_nothing(

@@ -1,0 +1,88 @@
+"""Takes the README's screenshots: the demo meeting, in session, on a phone and a desktop,
+and the clerk's console. Run: .venv/bin/python scripts/screenshots.py (needs Chromium)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import uvicorn
+from playwright.async_api import async_playwright
+
+from hub import demo
+from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
+from hub.app import create_app
+from hub.db import create_engine, create_sessionmaker
+from hub.events.publish import writing
+from hub.migrate import upgrade_async
+from hub.settings import Settings
+from hub.snapshot import load_items
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+async def main() -> None:
+    db = Path(tempfile.mkdtemp()) / "shots.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    async with create_sessionmaker(engine)() as session:
+        logins = await demo.seed(session)
+        await session.commit()
+        items = await load_items(session, logins.meeting_id)
+    await engine.dispose()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(Settings(database_url=url))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, ws="hub.serving:FastSendProtocol", log_level="warning"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
+        await asyncio.sleep(0.05)
+    svc = app.state.services
+    actor = Actor(1, "Demo Clerk")
+    mid = logins.meeting_id
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        await change_meeting_status(w, mid, "open", actor)
+        for item in items[:4]:
+            await set_item_outcome(w, mid, item.id, "done", actor)
+        await set_current_item(w, mid, items[5].id, actor)  # 5a
+    base = f"http://127.0.0.1:{port}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=os.environ.get("COUNCIL_HUB_CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        phone = await browser.new_page(
+            viewport={"width": 390, "height": 844}, device_scale_factor=2
+        )
+        await phone.goto(f"{base}/meetings/{mid}")
+        await asyncio.sleep(0.5)
+        await phone.screenshot(path=OUT / "resident-phone.png")
+        desktop = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await desktop.goto(f"{base}/meetings/{mid}")
+        await asyncio.sleep(0.5)
+        await desktop.screenshot(path=OUT / "resident-desktop.png")
+        await desktop.goto(f"{base}/staff/login")
+        await desktop.fill("#email", demo.CLERK_EMAIL)
+        await desktop.fill("#password", logins.clerk_password)
+        await desktop.click("button[type=submit]")
+        await desktop.goto(f"{base}/staff/meetings/{mid}")
+        await asyncio.sleep(0.5)
+        await desktop.screenshot(path=OUT / "clerk-console.png")
+        await browser.close()
+    server.should_exit = True
+    await task
+    print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

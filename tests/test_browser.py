@@ -1,0 +1,206 @@
+"""Real browsers (Playwright driving Chromium) on the real app: a clerk drives the meeting in
+one context, a resident on a phone follows in another, without reloading; axe-core finds no
+WCAG 2.2 AA violations on the resident page."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from hub.models import AgendaItem
+from tests import services as svc
+from tests.support import PASSWORD, RunningServer, Seeded
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+HOSTILE = '<img src=x onerror="window.__pwned=1">Any other <b>business</b>'
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    try:
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import async_playwright
+    except ImportError:
+        svc.missing("Playwright", "pip install playwright")
+    executable = svc.chromium_path()
+    async with async_playwright() as p:
+        try:
+            browser = await p.chromium.launch(
+                executable_path=executable,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+        except PlaywrightError as exc:
+            svc.missing(
+                "Chromium", f"apt-get install chromium, or playwright install chromium ({exc})"
+            )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Poll from the test (the page's CSP forbids Playwright's eval-based waiting)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def axe_violations(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return list(results.response["violations"])
+
+
+async def test_clerk_drives_resident_follows(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    mid = sqlite_seeded.meeting_id
+    hostile_item = sqlite_seeded.item_ids[-1]
+    async with sqlite_server.services.sessionmaker() as session:
+        await session.execute(
+            update(AgendaItem).where(AgendaItem.id == hostile_item).values(title=HOSTILE)
+        )
+        await session.commit()
+    base = sqlite_server.base_url
+    csp_errors: list[str] = []
+
+    resident_ctx = await browser.new_context(**PHONE)
+    resident = await resident_ctx.new_page()
+    resident.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    await resident.goto(f"{base}/meetings/{mid}")
+    await eventually(
+        lambda: resident.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
+    )
+    # Mark the document: if the page reloads, the mark is gone.
+    await resident.evaluate("window.__sameDocument = true")
+
+    clerk_ctx = await browser.new_context()
+    clerk = await clerk_ctx.new_page()
+    await clerk.goto(f"{base}/staff/meetings/{mid}")
+    assert "/staff/login" in clerk.url
+    await clerk.fill("#email", sqlite_seeded.users["clerk"])
+    await clerk.fill("#password", PASSWORD)
+    await clerk.click("button[type=submit]")
+    await clerk.wait_for_url(f"{base}/staff/meetings/{mid}")
+    await eventually(
+        lambda: clerk.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
+    )
+
+    await clerk.click("form[data-action=open] button")
+    await eventually(
+        lambda: resident.evaluate(
+            "document.querySelector('#meeting-status').dataset.status === 'live'"
+        )
+    )
+
+    target = sqlite_seeded.item_ids[3]  # item 3a
+    await clerk.click(f"#item-{target} button[data-role=current]")
+    await eventually(
+        lambda: resident.evaluate(
+            f"document.querySelector('#item-{target}').classList.contains('item--current')"
+        )
+    )
+    now = await resident.text_content("#now-discussing")
+    assert now is not None and "Findings" in now and "3a" in now
+    assert await resident.get_attribute(f"#item-{target}", "aria-current") == "true"
+    assert await resident.evaluate("window.__sameDocument === true"), "the page reloaded"
+
+    # The outcome note reaches the resident too.
+    await clerk.fill(f"#note-{target}", "Noted, with thanks to residents")
+    await clerk.click(f"#item-{target} button[data-role=outcome][value=done]")
+    await eventually(
+        lambda: resident.evaluate(
+            f"document.querySelector('#item-{target}').classList.contains('item--done')"
+        )
+    )
+    assert "Noted, with thanks to residents" in (
+        await resident.text_content(f"#item-{target}") or ""
+    )
+
+    # Hostile markup in a title is shown as text and never runs.
+    hostile_text = await resident.text_content(f"#item-{hostile_item} .item__title")
+    assert hostile_text == HOSTILE
+    assert await resident.evaluate("window.__pwned === undefined")
+
+    violations = await axe_violations(resident)
+    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
+    assert csp_errors == []
+    await resident_ctx.close()
+    await clerk_ctx.close()
+
+
+async def test_resident_page_reconnects_and_catches_up(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """The connection drops (wifi change); events happen meanwhile; the page catches up."""
+    from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+    from hub.events.publish import writing
+
+    mid = sqlite_seeded.meeting_id
+    services = sqlite_server.services
+    ctx = await browser.new_context(**PHONE)
+    page = await ctx.new_page()
+    await page.goto(f"{sqlite_server.base_url}/meetings/{mid}")
+    await eventually(lambda: page.evaluate("window.__councilHub.state === 'live'"))
+    # Drop every socket of the meeting from the server side, as a network change would.
+    channel = services.streams.channels[mid]
+    for conn in list(channel.public):
+        conn.sink.close(1012, "network change")
+    actor = Actor(1, "Clerk")
+    async with writing(services.sessionmaker, services.broker) as w:
+        await change_meeting_status(w, mid, "open", actor)
+    async with writing(services.sessionmaker, services.broker) as w:
+        await set_current_item(w, mid, sqlite_seeded.item_ids[1], actor)
+    await eventually(
+        lambda: page.evaluate(
+            f"document.querySelector('#item-{sqlite_seeded.item_ids[1]}').classList.contains('item--current')"
+        ),
+        timeout=10,
+    )
+    assert await page.evaluate("document.querySelector('#meeting-status').dataset.status") == "live"
+    await eventually(lambda: page.evaluate("window.__councilHub.state === 'live'"))
+    await ctx.close()
+
+
+async def test_resident_page_without_javascript_shows_current_state(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+    from hub.events.publish import writing
+
+    mid = sqlite_seeded.meeting_id
+    services = sqlite_server.services
+    actor = Actor(1, "Clerk")
+    async with writing(services.sessionmaker, services.broker) as w:
+        await change_meeting_status(w, mid, "open", actor)
+        await set_current_item(w, mid, sqlite_seeded.item_ids[2], actor)
+    ctx = await browser.new_context(java_script_enabled=False, **PHONE)
+    page = await ctx.new_page()
+    await page.goto(f"{sqlite_server.base_url}/meetings/{mid}")
+    assert "item--current" in (
+        await page.get_attribute(f"#item-{sqlite_seeded.item_ids[2]}", "class") or ""
+    )
+    assert "Library opening hours" in (await page.text_content("#now-discussing") or "")
+    assert await page.is_visible("#agenda")
+    await ctx.close()
