@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from alembic import op
 import hub.models.base
+from alembic import op
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

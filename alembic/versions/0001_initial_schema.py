@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from alembic import op
 import hub.models.base
-
+from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None
