@@ -159,6 +159,57 @@ def cmd_councils_list(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{c.id}\t{c.slug}\t{c.name}\t{c.timezone}\t{c.default_language}")
 
 
+def _flag(value: str) -> bool:
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+POLICY_FIELDS: dict[str, Callable[[str], Any]] = {
+    "moderation": str,
+    "submissions_open": str,
+    "close_items_when_done": _flag,
+    "max_chars": int,
+    "max_links": int,
+    "rate_per_participant": int,
+    "rate_per_address": int,
+}
+
+
+def cmd_councils_policy(settings: Settings, args: argparse.Namespace) -> None:
+    """Show or change a council's participation policy."""
+    changes: dict[str, Any] = {}
+    for name, convert in POLICY_FIELDS.items():
+        value = getattr(args, name)
+        if value is not None:
+            changes[name] = convert(value)
+    if args.blocklist_file:
+        with open(args.blocklist_file, encoding="utf-8") as f:
+            changes["blocklist"] = f.read()
+    if args.reasons_file:
+        with open(args.reasons_file, encoding="utf-8") as f:
+            changes["rejection_reasons"] = f.read()
+    if changes.get("moderation", "pre") not in ("pre", "post"):
+        sys.exit("error: --moderation is pre or post")
+    if changes.get("submissions_open", "publication") not in ("publication", "meeting"):
+        sys.exit("error: --submissions-open is publication or meeting")
+
+    async def apply(session: AsyncSession) -> Council:
+        council = (
+            await session.execute(select(Council).where(Council.slug == args.slug))
+        ).scalar_one_or_none()
+        if council is None:
+            raise ActionError(f"no council {args.slug!r}")
+        for name, value in changes.items():
+            setattr(council, name, value)
+        return council
+
+    council: Council = _run(settings, apply)
+    for name in (*POLICY_FIELDS, "blocklist", "rejection_reasons"):
+        value = getattr(council, name)
+        if name in ("blocklist", "rejection_reasons"):
+            value = f"{len(value.splitlines())} lines"
+        print(f"{name}: {value}")
+
+
 def _parse_agenda(lines: Sequence[str]) -> list[ItemSpec]:
     """One item a line, ``NUMBER<TAB or two spaces>TITLE``; numbers like 5a nest under 5."""
     items: list[ItemSpec] = []
@@ -257,6 +308,18 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--language", default="en", choices=["en", "cy"])
     cc.set_defaults(func=cmd_councils_create)
     councils.add_parser("list").set_defaults(func=cmd_councils_list)
+    cp = councils.add_parser("policy", help="show or change participation policy")
+    cp.add_argument("--slug", required=True)
+    cp.add_argument("--moderation", help="pre (every submission checked first) or post")
+    cp.add_argument("--submissions-open", help="publication (default) or meeting")
+    cp.add_argument("--close-items-when-done", help="true or false")
+    cp.add_argument("--max-chars")
+    cp.add_argument("--max-links")
+    cp.add_argument("--rate-per-participant", help="submissions per 10 minutes")
+    cp.add_argument("--rate-per-address", help="submissions per 10 minutes")
+    cp.add_argument("--blocklist-file", help="one word or phrase a line")
+    cp.add_argument("--reasons-file", help="extra rejection reasons, 'code: label' a line")
+    cp.set_defaults(func=cmd_councils_policy)
 
     meetings = sub.add_parser("meetings").add_subparsers(dest="meetings", required=True)
     mc = meetings.add_parser("create")

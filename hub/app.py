@@ -16,7 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import i18n
-from hub.routes import health, public, staff, stream
+from hub.routes import health, moderation, participation, public, staff, stream
 from hub.security import SecurityHeadersMiddleware
 from hub.services import Services
 from hub.settings import Settings
@@ -62,8 +62,10 @@ def create_app(settings: Settings) -> Starlette:
         debug=settings.debug,
         routes=[
             *public.routes,
+            *participation.routes,
             *stream.routes,
             *staff.routes,
+            *moderation.routes,
             *health.routes,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -32,9 +32,35 @@ CONNECTION = {
     "offline": N_("Offline: showing the last known state"),
 }
 
+POSITION = {
+    "support": N_("Support"),
+    "oppose": N_("Oppose"),
+    "neutral": N_("Neutral"),
+}
+
+KIND = {
+    "comment": N_("Comment"),
+    "question": N_("Question"),
+}
+
+CONTRIBUTION_STATUS = {
+    "pending": N_("Waiting for moderation"),
+    "published": N_("Published"),
+    "rejected": N_("Not published"),
+    "hidden": N_("Taken down"),
+}
+
+SCREENING = {
+    "links": N_("Contains links"),
+    "blocklist": N_("Contains a blocked word"),
+    "duplicate": N_("Repeats an earlier submission"),
+}
+
 MISC = {
     "none_current": N_("No item is being discussed right now."),
     "outcome": N_("Outcome"),
+    "anonymous": N_("A resident"),
+    "general": N_("The meeting in general"),
 }
 
 
@@ -44,5 +70,9 @@ def translated() -> dict[str, dict[str, str]]:
         "meeting": {k: _(v) for k, v in MEETING_STATUS.items()},
         "item": {k: _(v) for k, v in ITEM_STATUS.items()},
         "connection": {k: _(v) for k, v in CONNECTION.items()},
+        "position": {k: _(v) for k, v in POSITION.items()},
+        "kind": {k: _(v) for k, v in KIND.items()},
+        "contribution": {k: _(v) for k, v in CONTRIBUTION_STATUS.items()},
+        "screening": {k: _(v) for k, v in SCREENING.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
     }

@@ -35,6 +35,13 @@ class RateLimiter:
             self._buckets.popitem(last=False)
         return allowed
 
+    def would_allow(self, key: str, cost: float = 1.0) -> bool:
+        """Whether ``allow`` would succeed now, without spending anything (check first, charge
+        only what succeeds: a refused submission does not use up the resident's allowance)."""
+        now = self._clock()
+        tokens, last = self._buckets.get(key, (float(self.capacity), now))
+        return min(float(self.capacity), tokens + (now - last) * self.rate) >= cost
+
     def retry_after(self, key: str, cost: float = 1.0) -> int:
         tokens, _ = self._buckets.get(key, (float(self.capacity), 0.0))
         return max(1, int((cost - tokens) / self.rate) + 1)

@@ -27,6 +27,14 @@ class Services:
     streams: LiveStreams
     login_by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ADDRESS))
     login_by_account: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ACCOUNT))
+    _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
+
+    def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
+        """A shared limiter for one (capacity, period): councils set their own capacities."""
+        key = (capacity, per_seconds)
+        if key not in self._limiters:
+            self._limiters[key] = RateLimiter(capacity, per_seconds)
+        return self._limiters[key]
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -38,7 +46,12 @@ class Services:
         except BaseException:
             await engine.dispose()
             raise
-        streams = LiveStreams(sessionmaker, broker, heartbeat_s=settings.heartbeat_seconds)
+        streams = LiveStreams(
+            sessionmaker,
+            broker,
+            heartbeat_s=settings.heartbeat_seconds,
+            coalesce_s=settings.coalesce_ms / 1000,
+        )
         return cls(settings, engine, sessionmaker, broker, streams)
 
     async def close(self) -> None:

@@ -43,6 +43,8 @@ class Settings:
     # Seconds between heartbeats on live sockets; each also checks the log for news a broker
     # lost. 20 s keeps idle sockets open through proxies that time out at 60 s.
     heartbeat_seconds: float = 20.0
+    # Events within this many milliseconds of the last frame share the next one (bursts).
+    coalesce_ms: int = 200
     # Origins allowed to open staff sockets besides the page's own host (comma-separated).
     trusted_origins: tuple[str, ...] = ()
     debug: bool = False
@@ -64,6 +66,7 @@ class Settings:
                 env.get("COUNCIL_HUB_SOCKET_BUDGET") or base.socket_budget_bytes
             ),
             default_language=env.get("COUNCIL_HUB_LANGUAGE") or base.default_language,
+            coalesce_ms=int(env.get("COUNCIL_HUB_COALESCE_MS") or base.coalesce_ms),
             heartbeat_seconds=float(
                 env.get("COUNCIL_HUB_HEARTBEAT_SECONDS") or base.heartbeat_seconds
             ),

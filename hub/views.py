@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.models import AgendaItem, Meeting
+from hub.models import AgendaItem, Contribution, Meeting
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -83,3 +83,120 @@ def meeting_view(meeting: Meeting) -> MeetingView:
 
 def as_json(view: Any) -> dict[str, Any]:
     return asdict(view)
+
+
+# ---- contributions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    """What everyone sees of a published comment or question."""
+
+    id: int
+    item_id: int | None
+    kind: str
+    position: str | None
+    body: str
+    display_name: str | None  # None: show "A resident"
+    votes: int
+    answered: bool
+    published_at: str | None
+
+
+@dataclass(frozen=True)
+class OwnContributionView:
+    """What the resident who wrote it sees: its status and, if refused, the reason."""
+
+    id: int
+    item_id: int | None
+    kind: str
+    position: str | None
+    body: str
+    display_name: str | None
+    status: str
+    reason: str | None  # reason code; the page shows its label
+    reason_label: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class StaffContributionView:
+    """What clerks see in the moderation queue. ``participant`` is a short pseudonym, never the
+    id in the resident's cookie. The resident's ward or district is not here: staff see areas
+    only in aggregate (``moderation_state``'s ``areas``)."""
+
+    id: int
+    item_id: int | None
+    kind: str
+    position: str | None
+    body: str
+    display_name: str | None
+    status: str
+    screening: str | None
+    reason: str | None
+    answered: bool
+    votes: int
+    participant: str
+    created_at: str
+    moderated_at: str | None
+    moderated_by: str | None
+
+
+def pseudonym(participant_id: str) -> str:
+    """A stable short name for staff ("P-1a2b3c") that cannot be turned back into the id."""
+    import hashlib
+
+    return "P-" + hashlib.sha256(participant_id.encode()).hexdigest()[:6]
+
+
+def contribution_view(c: Contribution) -> ContributionView:
+    return ContributionView(
+        id=c.id,
+        item_id=c.item_id,
+        kind=c.kind,
+        position=c.position,
+        body=c.body,
+        display_name=c.display_name,
+        votes=c.votes,
+        answered=c.answered,
+        published_at=iso(c.published_at),
+    )
+
+
+def own_view(c: Contribution, reason_label: str | None) -> OwnContributionView:
+    created = iso(c.created_at)
+    assert created is not None
+    return OwnContributionView(
+        id=c.id,
+        item_id=c.item_id,
+        kind=c.kind,
+        position=c.position,
+        body=c.body,
+        display_name=c.display_name,
+        status=c.status,
+        reason=c.reason,
+        reason_label=reason_label,
+        created_at=created,
+    )
+
+
+def staff_view(c: Contribution, moderated_by: str | None) -> StaffContributionView:
+    created = iso(c.created_at)
+    assert created is not None
+    return StaffContributionView(
+        id=c.id,
+        item_id=c.item_id,
+        kind=c.kind,
+        position=c.position,
+        body=c.body,
+        display_name=c.display_name,
+        status=c.status,
+        screening=c.screening,
+        reason=c.reason,
+        answered=c.answered,
+        votes=c.votes,
+        participant=pseudonym(c.participant_id),
+        created_at=created,
+        moderated_at=iso(c.moderated_at),
+        moderated_by=moderated_by,
+    )

@@ -14,6 +14,8 @@ from playwright.async_api import async_playwright
 
 from hub import demo
 from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
+from hub.actions.moderation import moderate
+from hub.actions.participation import Submission, submit
 from hub.app import create_app
 from hub.db import create_engine, create_sessionmaker
 from hub.events.publish import writing
@@ -54,6 +56,65 @@ async def main() -> None:
         for item in items[:4]:
             await set_item_outcome(w, mid, item.id, "done", actor)
         await set_current_item(w, mid, items[5].id, actor)  # 5a
+    residents = [
+        (
+            "comment",
+            "oppose",
+            "Siân",
+            "Llanfair library is the only warm, free place my children can do homework. Please keep Saturday opening.",
+            True,
+        ),
+        (
+            "comment",
+            "support",
+            None,
+            "Sharing the building with the community centre makes sense if the hours stay the same.",
+            True,
+        ),
+        (
+            "question",
+            None,
+            "Gareth",
+            "How many people answered the consultation from Penrhos itself?",
+            True,
+        ),
+        (
+            "question",
+            None,
+            None,
+            "Will the mobile library visit the villages that lose a branch?",
+            True,
+        ),
+        (
+            "comment",
+            "neutral",
+            "Alun",
+            "Could the council publish the footfall figures per branch?",
+            False,
+        ),
+        ("question", None, None, "Why was the consultation only online?", False),
+    ]
+    for n, (kind, position, name, body, approve) in enumerate(residents):
+        async with writing(svc.sessionmaker, svc.broker) as w:
+            c, _ = await submit(
+                w,
+                mid,
+                f"demo-resident-{n:02d}-xxxxxxxx",
+                Submission(
+                    kind=kind,
+                    body=body,
+                    position=position,
+                    display_name=name,
+                    client_token=f"t{n}",
+                    area=["Llanfair ward", "Penrhos", "NP25 4"][n % 3],
+                ),
+            )
+        if approve:
+            async with writing(svc.sessionmaker, svc.broker) as w:
+                await moderate(w, mid, c.id, "approve", actor)
+            if n == 2:
+                async with writing(svc.sessionmaker, svc.broker) as w:
+                    await moderate(w, mid, c.id, "spotlight", actor)
     base = f"http://127.0.0.1:{port}"
     OUT.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as p:
@@ -78,6 +139,19 @@ async def main() -> None:
         await desktop.goto(f"{base}/staff/meetings/{mid}")
         await asyncio.sleep(0.5)
         await desktop.screenshot(path=OUT / "clerk-console.png")
+        await desktop.goto(f"{base}/staff/meetings/{mid}/moderation")
+        await asyncio.sleep(0.5)
+        await desktop.screenshot(path=OUT / "moderation-queue.png")
+        screen = await browser.new_page(viewport={"width": 1600, "height": 900})
+        await screen.goto(f"{base}/meetings/{mid}/projector")
+        await asyncio.sleep(0.5)
+        await screen.screenshot(path=OUT / "projector.png")
+        await phone.goto(f"{base}/meetings/{mid}")
+        await asyncio.sleep(0.5)
+        await phone.evaluate("document.querySelector('#participate-form').scrollIntoView()")
+        await phone.screenshot(path=OUT / "resident-form.png")
+        await phone.evaluate("document.querySelector('#contribution-groups').scrollIntoView()")
+        await phone.screenshot(path=OUT / "resident-contributions.png")
         await browser.close()
     server.should_exit = True
     await task

@@ -153,3 +153,23 @@ async def sqlite_server(sqlite_url: str, sqlite_seeded: Seeded) -> AsyncIterator
 
 
 os.environ.setdefault("COUNCIL_HUB_TESTING", "1")
+
+
+@pytest.fixture
+async def sessionmaker_for_sqlite(
+    sqlite_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(sqlite_url)
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[object]:
+    """A headless Chromium (see tests/browser.py); skipped, or failed in CI, if there is none."""
+    from tests.browser import launch_browser
+
+    async for b in launch_browser():
+        yield b

@@ -7,6 +7,7 @@ import contextlib
 import json
 import re
 import socket
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -194,12 +195,23 @@ def ws_connect(url: str, **kwargs: Any) -> Any:
     return connect(url, compression=None, open_timeout=5, close_timeout=2, **kwargs)
 
 
+# Events unpacked from a multi-event frame but not yet returned, per socket. Weak keys: a closed
+# socket's leftovers must never be handed to a new socket that happens to reuse its id().
+_BUFFERED: weakref.WeakKeyDictionary[ClientConnection, list[dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def recv_json(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
-    """The next frame that is not a heartbeat."""
-    while True:
+    """The next event or control frame that is not a heartbeat. A frame holding several events
+    (a JSON array, sent when events come in a burst) is unpacked, in order."""
+    buffered = _BUFFERED.setdefault(ws, [])
+    while not buffered:
         frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
-        if frame.get("type") != "heartbeat":
-            return dict(frame)
+        for message in frame if isinstance(frame, list) else [frame]:
+            if message.get("type") != "heartbeat":
+                buffered.append(dict(message))
+    return buffered.pop(0)
 
 
 async def recv_events(ws: ClientConnection, n: int, timeout: float = 5) -> list[dict[str, Any]]:
@@ -211,3 +223,37 @@ async def assert_quiet(ws: ClientConnection, wait: float = 0.3) -> None:
     with contextlib.suppress(TimeoutError):
         frame = await recv_json(ws, wait)
         raise AssertionError(f"unexpected frame {frame}")
+
+
+# ---- residents ------------------------------------------------------------------------------
+
+
+def resident(base_url: str) -> httpx.AsyncClient:
+    """A resident's browser: its own cookie jar, so its own participant id."""
+    return httpx.AsyncClient(base_url=base_url, timeout=10)
+
+
+async def contribute(
+    client: httpx.AsyncClient, meeting_id: int, body: str, kind: str = "comment", **fields: Any
+) -> httpx.Response:
+    import uuid
+
+    payload = {"kind": kind, "body": body, "client_token": uuid.uuid4().hex, **fields}
+    if kind == "comment":
+        payload.setdefault("position", "support")
+    return await client.post(f"/api/meetings/{meeting_id}/contributions", json=payload)
+
+
+def cookie_header(client: httpx.AsyncClient) -> str:
+    return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+async def set_policy(sessionmaker: Any, **columns: Any) -> None:
+    """Change the seeded council's participation policy (as an admin would)."""
+    from sqlalchemy import update
+
+    from hub.models import Council
+
+    async with sessionmaker() as session:
+        await session.execute(update(Council).where(Council.slug == "aberglas").values(**columns))
+        await session.commit()

@@ -76,6 +76,32 @@ def test_migrate_create_and_list(tmp_path: Path) -> None:
     assert "long enough password" not in r.stdout
 
 
+def test_council_policy(tmp_path: Path) -> None:
+    db = tmp_path / "ops.db"
+    cli(db, "migrate")
+    cli(db, "councils", "create", "--slug", "mon", "--name", "Monmouth")
+    words = tmp_path / "words.txt"
+    words.write_text("badword\nother phrase\n")
+    r = cli(
+        db,
+        "councils",
+        "policy",
+        "--slug",
+        "mon",
+        "--moderation",
+        "post",
+        "--max-chars",
+        "500",
+        "--blocklist-file",
+        str(words),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "moderation: post" in r.stdout and "max_chars: 500" in r.stdout
+    assert "blocklist: 2 lines" in r.stdout
+    r = cli(db, "councils", "policy", "--slug", "mon", "--moderation", "sometimes")
+    assert r.returncode != 0 and "pre or post" in r.stderr
+
+
 def test_cli_errors_are_clear(tmp_path: Path) -> None:
     db = tmp_path / "ops.db"
     cli(db, "migrate")

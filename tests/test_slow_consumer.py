@@ -54,7 +54,8 @@ def _event(meeting_id: int, seq: int) -> bytes:
 async def test_stuck_reader_is_closed_and_others_get_everything(
     sqlite_url: str, sqlite_seeded: Seeded
 ) -> None:
-    settings = settings_for(sqlite_url, socket_budget_bytes=BUDGET)
+    # A short coalescing window: each frame carries a few events, as in a busy meeting.
+    settings = settings_for(sqlite_url, socket_budget_bytes=BUDGET, coalesce_ms=20)
     mid = sqlite_seeded.meeting_id
     async with run_server(settings) as server:
         port = int(server.base_url.rsplit(":", 1)[1])

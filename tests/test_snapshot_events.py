@@ -8,14 +8,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
+from hub.actions.moderation import moderate
+from hub.actions.participation import Submission, submit, vote
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
 from hub.events.apply import apply
 from hub.events.publish import Writer, writing
 from hub.events.schema import EVENT_TYPES, Audience, parse_event
+from hub.models import Contribution
 from hub.snapshot import snapshot
 from tests.support import Seeded
 
@@ -49,11 +53,43 @@ def script() -> list[tuple[str, Step]]:
         ("adjourn", lambda w, s: change_meeting_status(w, s.meeting_id, "adjourn", ACTOR)),
         ("resume", lambda w, s: change_meeting_status(w, s.meeting_id, "resume", ACTOR)),
         ("reopen 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
+        ("comment", lambda w, s: submit(w, s.meeting_id, "p" * 20, _sub("comment", "c1"))),
+        ("approve comment", lambda w, s: _moderate_last(w, s, "approve")),
+        ("question", lambda w, s: submit(w, s.meeting_id, "q" * 20, _sub("question", "q1"))),
+        ("approve question", lambda w, s: _moderate_last(w, s, "approve")),
+        ("vote", lambda w, s: _vote_last(w, s, True)),
+        ("answer", lambda w, s: _moderate_last(w, s, "answer")),
+        ("spotlight", lambda w, s: _moderate_last(w, s, "spotlight")),
+        ("hide spotlighted", lambda w, s: _moderate_last(w, s, "hide", "off_topic")),
+        ("rejected comment", lambda w, s: submit(w, s.meeting_id, "r" * 20, _sub("comment", "c2"))),
+        ("reject", lambda w, s: _moderate_last(w, s, "reject", "abusive")),
         (
             "close (ends current)",
             lambda w, s: change_meeting_status(w, s.meeting_id, "close", ACTOR),
         ),
     ]
+
+
+def _sub(kind: str, token: str) -> Submission:
+    position = "support" if kind == "comment" else None
+    return Submission(kind=kind, body=f"A {kind} ({token})", position=position, client_token=token)
+
+
+async def _last_id(w: Writer, meeting_id: int) -> int:
+    result = await w.session.execute(
+        select(Contribution.id)
+        .where(Contribution.meeting_id == meeting_id)
+        .order_by(Contribution.id.desc())
+    )
+    return int(result.scalars().first() or 0)
+
+
+async def _moderate_last(w: Writer, s: Seeded, action: str, reason: str | None = None) -> None:
+    await moderate(w, s.meeting_id, await _last_id(w, s.meeting_id), action, ACTOR, reason)
+
+
+async def _vote_last(w: Writer, s: Seeded, up: bool) -> None:
+    await vote(w, s.meeting_id, await _last_id(w, s.meeting_id), "v" * 20, up)
 
 
 async def _snapshot(sm: async_sessionmaker[AsyncSession], meeting_id: int) -> dict[str, Any]:

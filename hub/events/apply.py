@@ -24,5 +24,20 @@ def apply(snapshot: dict[str, Any], envelopes: Iterable[dict[str, Any]]) -> dict
         elif kind == "agenda.item.updated":
             item = data["item"]
             state["items"] = [item if i["id"] == item["id"] else i for i in state["items"]]
+        elif kind == "contribution.published":
+            state["contributions"] = [
+                c for c in state["contributions"] if c["id"] != data["contribution"]["id"]
+            ] + [data["contribution"]]
+        elif kind == "contribution.updated":
+            new = data["contribution"]
+            state["contributions"] = [
+                new if c["id"] == new["id"] else c for c in state["contributions"]
+            ]
+            if state["spotlight"] is not None and state["spotlight"]["id"] == new["id"]:
+                state["spotlight"] = new
+        elif kind == "contribution.removed":
+            state["contributions"] = [c for c in state["contributions"] if c["id"] != data["id"]]
+        elif kind == "meeting.spotlight":
+            state["spotlight"] = data["contribution"]
         state["last_seq"] = seq
     return state

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.schema import Audience, Event
@@ -28,18 +28,28 @@ class LoggedEvent:
     seq: int
     audience: Audience
     envelope: str  # the JSON text clients receive
+    target: str | None = None  # the participant, for Audience.PARTICIPANT
 
     def wire(self) -> bytes:
-        """The broker message: an audience letter, then the envelope."""
+        """The broker message: an audience letter (and a participant's target line), then the
+        envelope."""
+        if self.audience is Audience.PARTICIPANT:
+            return f"r{self.target}\n{self.envelope}".encode()
         return (self.audience.value[0] + self.envelope).encode()
 
     @classmethod
     def from_wire(cls, meeting_id: int, message: bytes) -> LoggedEvent:
         text = message.decode()
-        audience = Audience.PUBLIC if text[0] == "p" else Audience.STAFF
-        envelope = text[1:]
-        seq = int(json.loads(envelope)["seq"])
-        return cls(meeting_id, seq, audience, envelope)
+        letter, rest = text[0], text[1:]
+        target = None
+        if letter == "r":
+            target, _, rest = rest.partition("\n")
+        audience = _LETTERS[letter]
+        seq = int(json.loads(rest)["seq"])
+        return cls(meeting_id, seq, audience, rest, target)
+
+
+_LETTERS = {"p": Audience.PUBLIC, "s": Audience.STAFF, "r": Audience.PARTICIPANT}
 
 
 def encode_envelope(seq: int, event: Event, at: datetime) -> str:
@@ -47,7 +57,11 @@ def encode_envelope(seq: int, event: Event, at: datetime) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
-async def append(session: AsyncSession, meeting_id: int, event: Event) -> LoggedEvent:
+async def append(
+    session: AsyncSession, meeting_id: int, event: Event, target: str | None = None
+) -> LoggedEvent:
+    if (event.audience is Audience.PARTICIPANT) != (target is not None):
+        raise ValueError("participant events need a target, and only they have one")
     at = utcnow()
     result = await session.execute(
         update(Meeting)
@@ -64,12 +78,13 @@ async def append(session: AsyncSession, meeting_id: int, event: Event) -> Logged
             seq=seq,
             type=event.type,
             audience=event.audience.value,
+            target=target,
             at=at,
             envelope=envelope,
         )
     )
     await session.flush()
-    return LoggedEvent(meeting_id, seq, event.audience, envelope)
+    return LoggedEvent(meeting_id, seq, event.audience, envelope, target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,21 +110,31 @@ async def replay(
     audiences: frozenset[Audience],
     limit: int,
     up_to: int | None = None,
+    participant: str | None = None,
 ) -> list[LoggedEvent]:
-    """Events with seq > after (and <= up_to), oldest first, for the given audiences."""
+    """Events with seq > after (and <= up_to), oldest first, for the given audiences; with
+    ``participant``, also that participant's own events. ``ALL`` gives every event."""
     query = (
-        select(MeetingEvent.seq, MeetingEvent.audience, MeetingEvent.envelope)
+        select(MeetingEvent.seq, MeetingEvent.audience, MeetingEvent.envelope, MeetingEvent.target)
         .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after)
         .order_by(MeetingEvent.seq)
         .limit(limit)
     )
     if up_to is not None:
         query = query.where(MeetingEvent.seq <= up_to)
-    if len(audiences) == 1:
-        (only,) = audiences
-        query = query.where(MeetingEvent.audience == only.value)
+    if audiences != ALL:
+        wanted: ColumnElement[bool] = MeetingEvent.audience.in_([a.value for a in audiences])
+        if participant is not None:
+            mine = (MeetingEvent.audience == Audience.PARTICIPANT.value) & (
+                MeetingEvent.target == participant
+            )
+            wanted = wanted | mine
+        query = query.where(wanted)
     rows = (await session.execute(query)).all()
-    return [LoggedEvent(meeting_id, int(s), Audience(a), e) for s, a, e in rows]
+    return [LoggedEvent(meeting_id, int(s), Audience(a), e, t) for s, a, e, t in rows]
+
+
+ALL = frozenset(Audience)
 
 
 async def prune(session: AsyncSession, meeting_id: int, keep_from: int) -> int:

@@ -30,8 +30,8 @@ class Writer:
         self.session = session
         self.appended: list[LoggedEvent] = []
 
-    async def emit(self, meeting_id: int, event: Event) -> LoggedEvent:
-        logged = await event_log.append(self.session, meeting_id, event)
+    async def emit(self, meeting_id: int, event: Event, target: str | None = None) -> LoggedEvent:
+        logged = await event_log.append(self.session, meeting_id, event, target)
         self.appended.append(logged)
         return logged
 

@@ -11,15 +11,22 @@ Envelope on the wire (and in the log):
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from hub.views import ItemView, MeetingView
+from hub.views import (
+    ContributionView,
+    ItemView,
+    MeetingView,
+    OwnContributionView,
+    StaffContributionView,
+)
 
 
 class Audience(enum.StrEnum):
     PUBLIC = "public"  # everyone: residents, the projector, open-data consumers
-    STAFF = "staff"  # signed-in clerks and admins of the meeting's council only
+    STAFF = "staff"  # signed-in staff of the meeting's council only
+    PARTICIPANT = "participant"  # one resident (the event's ``target``): their own submissions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,14 +57,16 @@ def register(cls: E) -> E:
     return cls
 
 
-_VIEW_FIELDS: dict[str, type[Any]] = {"meeting": MeetingView, "item": ItemView}
-
-
 def _decode(cls: type[Event], name: str, value: Any) -> Any:
-    view = _VIEW_FIELDS.get(name)
+    view = cls.__dataclass_fields__[name].metadata.get("view")
     if view is not None and isinstance(value, dict):
         return view(**value)
     return value
+
+
+def view(cls: type[Any]) -> Any:
+    """A field holding a view dataclass (decoded from JSON by ``from_data``)."""
+    return field(metadata={"view": cls})
 
 
 @register
@@ -70,7 +79,7 @@ class MeetingUpdated(Event):
 
     type: ClassVar[str] = "meeting.updated"
     audience: ClassVar[Audience] = Audience.PUBLIC
-    meeting: MeetingView
+    meeting: MeetingView = view(MeetingView)
 
 
 @register
@@ -85,7 +94,7 @@ class AgendaItemUpdated(Event):
 
     type: ClassVar[str] = "agenda.item.updated"
     audience: ClassVar[Audience] = Audience.PUBLIC
-    item: ItemView
+    item: ItemView = view(ItemView)
 
 
 @register
@@ -104,6 +113,79 @@ class StaffActionRecorded(Event):
     actor: str
     item_id: int | None = None
     note: str | None = None
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ContributionPublished(Event):
+    """A resident's comment or question was published (by a clerk, or at once under
+    post-moderation). ``data.contribution`` is its public view: add it to its item's list.
+    ``display_name`` null means "A resident"."""
+
+    type: ClassVar[str] = "contribution.published"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    contribution: ContributionView = view(ContributionView)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ContributionUpdated(Event):
+    """A published contribution changed: its vote count, or a question was marked answered.
+    ``data.contribution`` is its full public view: replace the one with the same ``id``."""
+
+    type: ClassVar[str] = "contribution.updated"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    contribution: ContributionView = view(ContributionView)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ContributionRemoved(Event):
+    """A clerk took down a published contribution. Remove the one with ``data.id``."""
+
+    type: ClassVar[str] = "contribution.removed"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    id: int
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class SpotlightChanged(Event):
+    """The question shown on the chamber's projector changed. ``data.contribution`` is its
+    public view, or null when nothing is spotlighted."""
+
+    type: ClassVar[str] = "meeting.spotlight"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    contribution: ContributionView | None = view(ContributionView)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class OwnContributionUpdated(Event):
+    """Only to the resident who wrote it: their submission was received, published, rejected
+    or taken down. ``data.contribution`` has its ``status`` and, when refused, the ``reason``
+    code and its ``reason_label``."""
+
+    type: ClassVar[str] = "contribution.mine"
+    audience: ClassVar[Audience] = Audience.PARTICIPANT
+    contribution: OwnContributionView = view(OwnContributionView)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ModerationItemUpdated(Event):
+    """Staff only: a submission entered the moderation queue or a clerk acted on it.
+    ``data.contribution`` is the staff view (status, screening flags, pseudonym, area); a
+    queue shows it while its status is ``pending`` and drops it otherwise. ``data.action`` is
+    what happened (``submitted``, ``approve``, ``reject``, ``hide``, ``answer``, ``spotlight``,
+    ``block``...) and ``data.actor`` who did it (null for a resident's submission)."""
+
+    type: ClassVar[str] = "moderation.item"
+    audience: ClassVar[Audience] = Audience.STAFF
+    contribution: StaffContributionView = view(StaffContributionView)
+    action: str
+    actor: str | None = None
+    reason: str | None = None
 
 
 def parse_event(type_: str, data: dict[str, Any]) -> Event:

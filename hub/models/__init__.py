@@ -5,9 +5,25 @@ from hub.models.base import Base, UTCDateTime, utcnow
 from hub.models.councils import Council
 from hub.models.event_log import MeetingEvent
 from hub.models.meetings import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from hub.models.participation import (
+    Contribution,
+    ContributionStatus,
+    Kind,
+    ModerationLog,
+    ParticipantBlock,
+    Position,
+    Vote,
+)
 
 __all__ = [
     "AgendaItem",
+    "Contribution",
+    "ContributionStatus",
+    "Kind",
+    "ModerationLog",
+    "ParticipantBlock",
+    "Position",
+    "Vote",
     "Base",
     "Council",
     "ItemStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base, UTCDateTime, utcnow
@@ -20,3 +20,21 @@ class Council(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # ---- participation policy (hub/policy.py reads these) ----
+    # "pre": every submission waits for a clerk; "post": published at once unless screening
+    # holds it.
+    moderation: Mapped[str] = mapped_column(String(8), default="pre")
+    # When submissions open: "publication" (as soon as the agenda is up) or "meeting" (when the
+    # meeting opens). They close when the meeting closes, and per item when it is done (if set).
+    submissions_open: Mapped[str] = mapped_column(String(16), default="publication")
+    close_items_when_done: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_chars: Mapped[int] = mapped_column(Integer, default=1000)
+    max_links: Mapped[int] = mapped_column(Integer, default=1)
+    # One word or phrase a line; matched case-insensitively on word boundaries.
+    blocklist: Mapped[str] = mapped_column(Text, default="")
+    # Extra rejection reasons, one a line as "code: label"; the defaults are always offered.
+    rejection_reasons: Mapped[str] = mapped_column(Text, default="")
+    # Submissions per participant and per network address, per 10 minutes.
+    rate_per_participant: Mapped[int] = mapped_column(Integer, default=5)
+    rate_per_address: Mapped[int] = mapped_column(Integer, default=30)

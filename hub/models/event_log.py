@@ -19,6 +19,8 @@ class MeetingEvent(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(64))
     audience: Mapped[str] = mapped_column(String(16))
+    # For audience "participant": the one resident the event is for.
+    target: Mapped[str | None] = mapped_column(String(64), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The envelope exactly as clients receive it, serialised once at append time so replay
     # (resume, /events) sends stored text without re-encoding.

@@ -49,6 +49,11 @@ class Meeting(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # Lowest seq still kept in the log after pruning; a client resuming from below it is reset.
     first_seq: Mapped[int] = mapped_column(Integer, default=1)
+    # The question shown on the chamber's projector (a published question of this meeting).
+    spotlight_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Per-meeting window overrides; None follows the council's policy.
+    submissions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submissions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Where an imported meeting came from (Modern.gov, Legistar, OCD), for idempotent re-imports.
     source: Mapped[str | None] = mapped_column(String(32), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -7,11 +7,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from hub import i18n, labels
+from hub import i18n, labels, participants
 from hub.events import log as event_log
 from hub.events.schema import Audience
+from hub.models import utcnow
+from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
 from hub.routes import json_error, parse_seq, services
-from hub.snapshot import list_meetings, snapshot
+from hub.snapshot import list_meetings, load_meeting, mine, moderation_summary, snapshot
 from hub.views import as_json, meeting_view
 
 PAGE_SIZE = 50
@@ -37,12 +39,33 @@ async def index(request: Request) -> Response:
 async def meeting_page(request: Request) -> Response:
     svc = services(request)
     meeting_id: int = request.path_params["meeting_id"]
+    secret = svc.settings.secret_key
+    participant = participants.participant_of(request, secret)
+    new_participant = participant is None
+    if participant is None:
+        participant = participants.new_participant()
     async with svc.sessionmaker() as session:
         snap = await snapshot(session, meeting_id)
-    if snap is None:
-        return not_found_page(request)
+        if snap is None:
+            return not_found_page(request)
+        meeting = await load_meeting(session, meeting_id)
+        assert meeting is not None
+        own = await mine(session, meeting, participant)
+        summary = await moderation_summary(session, meeting_id)
     _page_language(request, snap["meeting"]["language"])
-    return svc_templates(request).TemplateResponse(
+    policy = policy_of(meeting.council)
+    closed = meeting_window(policy, meeting, utcnow())
+    participation = {
+        "open": closed is None,
+        "closed_message": i18n.gettext_(CLOSED_MESSAGES[closed]) if closed else None,
+        "premoderated": policy.premoderated,
+        "max_chars": policy.max_chars,
+        "form_token": participants.form_token(participant, secret),
+        "reasons": {k: i18n.gettext_(v) for k, v in policy.reasons.items()},
+        "sent": parse_seq(request.query_params.get("sent")),
+        "participant_known": True,  # the response always carries the cookie
+    }
+    response = svc_templates(request).TemplateResponse(
         request,
         "meeting.html",
         {
@@ -50,8 +73,18 @@ async def meeting_page(request: Request) -> Response:
             "meeting": snap["meeting"],
             "items": snap["items"],
             "labels": labels.translated(),
+            "contributions": snap["contributions"],
+            "mine": own,
+            "summary": summary,
+            "participation": participation,
         },
     )
+    if new_participant:
+        # The page's socket then carries it, so the resident's own statuses arrive live.
+        participants.set_cookie(response, participant, secret, svc.settings.https_only)
+    # Never from a cache: the form's tokens and the resident's own statuses are per visit.
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def not_found_page(request: Request) -> Response:

@@ -17,8 +17,9 @@ from starlette.websockets import WebSocket
 from hub.auth import current_staff
 from hub.events import log as event_log
 from hub.events.schema import Audience
-from hub.events.stream import Connection, Reset, reset_frame
+from hub.events.stream import Connection, Reset, Viewer, reset_frame
 from hub.models import Meeting
+from hub.participants import participant_of
 from hub.routes import parse_seq, services
 from hub.serving import EXTENSION, DirectFrames, DirectSink, FrameSink, QueuedSink
 
@@ -73,7 +74,9 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
     sink = _sink_for(websocket, svc.settings.socket_budget_bytes)
     conn: Connection | None = None
     try:
-        result = await svc.streams.attach(meeting_id, sink, audience, after)
+        participant = participant_of(websocket, svc.settings.secret_key)
+        viewer = Viewer(audience, participant if audience is Audience.PUBLIC else None)
+        result = await svc.streams.attach(meeting_id, sink, viewer, after)
         if isinstance(result, Reset):
             sink.send(reset_frame(result.reason))
             sink.close(1000, "reset")

@@ -5,6 +5,7 @@ import { LiveStream } from "./stream.js";
 import {
   agendaTree, el, fillItem, formatters, itemMeta, readJSON, showConnection, showMeetingStatus, showNow,
 } from "./agenda.js";
+import { startParticipation } from "./participate.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
@@ -12,6 +13,16 @@ const strings = readJSON("strings");
 
 const state = { meeting: snap.meeting, items: snap.items };
 const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
+
+// Comments and questions (static/js/participate.js): the form, "Your comments and questions"
+// and the published ones. It reads the agenda from our state, which stays current.
+const participation = startParticipation({
+  meeting: state.meeting,
+  items: () => state.items,
+  snap,
+  labels,
+  strings,
+});
 
 // ---- meeting details ---------------------------------------------------------------------------
 
@@ -107,12 +118,15 @@ function onEvent(envelope) {
     case "meeting.updated":
       state.meeting = envelope.data.meeting;
       renderMeeting();
+      participation.meetingChanged(state.meeting);
       break;
     case "agenda.item.updated":
       applyItem(envelope.data.item);
+      participation.itemsChanged();
       break;
     default:
-      break; // an event type this page does not show
+      participation.onEvent(envelope); // comments and questions, or a type this page ignores
+      break;
   }
 }
 
@@ -121,13 +135,21 @@ function onSnapshot(fresh) {
   state.items = fresh.items;
   renderMeeting();
   renderAgenda();
+  participation.meetingChanged(state.meeting);
+  participation.itemsChanged();
+  participation.onSnapshot(fresh);
 }
 
-new LiveStream({
+const stream = new LiveStream({
   path: `/api/meetings/${state.meeting.id}/live`,
   snapshotUrl: `/api/meetings/${state.meeting.id}`,
   lastSeq: snap.last_seq,
   onEvent,
   onSnapshot,
-  onStatus: (s) => showConnection(s, labels),
-}).start();
+  onStatus: (s) => {
+    showConnection(s, labels);
+    participation.onStatus(s);
+  },
+});
+participation.attach(stream);
+stream.start();

@@ -4,6 +4,7 @@
 //   {"seq": 42, "type": "...", "at": "...", "data": {...}}  an event: apply it once, in order
 //   {"type": "heartbeat"}                                    every ~20 s: the socket is alive
 //   {"type": "reset", "reason": "..."}                       too far behind: reload the snapshot
+//   [{"seq": 42, ...}, {"seq": 43, ...}]                     a burst: several events, in order
 // Close codes: 1013 = over the server's send budget, resume at once from our seq;
 // 4400/4401/4403/4404 = this socket can never work (bad request, signed out, refused, no meeting).
 
@@ -110,6 +111,12 @@ export class LiveStream {
     } catch {
       return; // not ours to understand
     }
+    // In a burst the server sends several events in one frame: a JSON array, in seq order.
+    for (const message of Array.isArray(frame) ? frame : [frame]) this.handleMessage(message);
+  }
+
+  handleMessage(frame) {
+    if (frame === null || typeof frame !== "object") return;
     if (typeof frame.seq === "number") {
       this.failures = 0;
       if (frame.seq <= this.lastSeq) return; // a replayed event we already applied

@@ -1,0 +1,212 @@
+"""Clerks' moderation actions. Each locks the meeting row, so two clerks acting on the same
+submission at once are serialised: the first acts, the second finds the new state and gets a
+Conflict saying who already acted (never two events). Every action is written to the
+moderation log in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.actions import Conflict, Invalid, NotFound
+from hub.actions.meetings import Actor, lock_meeting
+from hub.events.publish import Writer
+from hub.events.schema import (
+    ContributionPublished,
+    ContributionRemoved,
+    ContributionUpdated,
+    Event,
+    ModerationItemUpdated,
+    OwnContributionUpdated,
+    SpotlightChanged,
+)
+from hub.i18n import gettext_ as _
+from hub.models import (
+    Contribution,
+    ContributionStatus,
+    Kind,
+    Meeting,
+    ModerationLog,
+    ParticipantBlock,
+    StaffUser,
+    utcnow,
+)
+from hub.policy import policy_of
+from hub.views import contribution_view, own_view, pseudonym, staff_view
+
+ACTIONS = ("approve", "reject", "hide", "answer", "unanswer", "spotlight", "unspotlight", "block")
+NEEDS_REASON = frozenset({"reject", "hide"})
+BULK_ACTIONS = frozenset({"approve", "reject"})
+BULK_MAX = 200
+
+
+@dataclass(frozen=True)
+class Outcome:
+    contribution_id: int
+    ok: bool
+    message: str | None = None
+
+
+async def _moderator_name(w: Writer, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    user = await w.session.get(StaffUser, user_id)
+    return user.display_name if user is not None else None
+
+
+async def _conflict(w: Writer, c: Contribution) -> Conflict:
+    who = await _moderator_name(w, c.moderated_by)
+    state = {
+        ContributionStatus.PUBLISHED: _("already published"),
+        ContributionStatus.REJECTED: _("already rejected"),
+        ContributionStatus.HIDDEN: _("already taken down"),
+        ContributionStatus.PENDING: _("still waiting for moderation"),
+    }[ContributionStatus(c.status)]
+    if who:
+        return Conflict(
+            _("This submission is %(state)s (by %(who)s).") % {"state": state, "who": who}
+        )
+    return Conflict(_("This submission is %(state)s.") % {"state": state})
+
+
+async def moderate(
+    w: Writer,
+    meeting_id: int,
+    contribution_id: int,
+    action: str,
+    actor: Actor,
+    reason: str | None = None,
+) -> Contribution:
+    if action not in ACTIONS:
+        raise Invalid(_("Unknown moderation action."))
+    meeting = await lock_meeting(w, meeting_id)
+    c = await w.session.get(Contribution, contribution_id)
+    if c is None or c.meeting_id != meeting_id:
+        raise NotFound(_("There is no such submission in this meeting."))
+    policy = policy_of(meeting.council)
+    reason = (reason or "").strip() or None
+    if action in NEEDS_REASON and reason not in policy.reasons:
+        raise Invalid(_("Choose a reason from the list."))
+    now = utcnow()
+    status = ContributionStatus(c.status)
+    public_events: list[Event] = []
+    notify_author = False
+
+    if action == "approve":
+        if status is not ContributionStatus.PENDING:
+            raise await _conflict(w, c)
+        c.status = ContributionStatus.PUBLISHED.value
+        c.published_at = now
+        public_events.append(ContributionPublished(contribution=contribution_view(c)))
+        notify_author = True
+    elif action == "reject":
+        if status is not ContributionStatus.PENDING:
+            raise await _conflict(w, c)
+        c.status = ContributionStatus.REJECTED.value
+        c.reason = reason
+        notify_author = True
+    elif action == "hide":
+        if status is not ContributionStatus.PUBLISHED:
+            raise await _conflict(w, c)
+        c.status = ContributionStatus.HIDDEN.value
+        c.reason = reason
+        public_events.append(ContributionRemoved(id=c.id))
+        if meeting.spotlight_id == c.id:
+            meeting.spotlight_id = None
+            public_events.append(SpotlightChanged(contribution=None))
+        notify_author = True
+    elif action == "block":
+        await _block(w, meeting, c, actor, reason)
+    else:
+        if status is not ContributionStatus.PUBLISHED or c.kind != Kind.QUESTION:
+            raise Conflict(_("Only published questions can be answered or spotlighted."))
+        if action in ("answer", "unanswer"):
+            wanted = action == "answer"
+            if c.answered == wanted:
+                raise Conflict(_("Nothing to change."))
+            c.answered = wanted
+            public_events.append(ContributionUpdated(contribution=contribution_view(c)))
+        elif action == "spotlight":
+            if meeting.spotlight_id == c.id:
+                raise Conflict(_("This question is already on the screen."))
+            meeting.spotlight_id = c.id
+            public_events.append(SpotlightChanged(contribution=contribution_view(c)))
+        else:  # unspotlight
+            if meeting.spotlight_id != c.id:
+                raise Conflict(_("This question is not on the screen."))
+            meeting.spotlight_id = None
+            public_events.append(SpotlightChanged(contribution=None))
+
+    if action != "block":
+        c.moderated_at = now
+        c.moderated_by = actor.user_id
+    w.session.add(
+        ModerationLog(
+            meeting_id=meeting_id,
+            contribution_id=c.id,
+            participant=pseudonym(c.participant_id),
+            actor_id=actor.user_id,
+            actor_name=actor.display_name,
+            action=action,
+            reason=reason,
+            at=now,
+        )
+    )
+    await w.session.flush()
+    for event in public_events:
+        await w.emit(meeting_id, event)
+    await w.emit(
+        meeting_id,
+        ModerationItemUpdated(
+            contribution=staff_view(c, await _moderator_name(w, c.moderated_by)),
+            action=action,
+            actor=actor.display_name,
+            reason=reason,
+        ),
+    )
+    if notify_author:
+        label = policy.reasons.get(c.reason) if c.reason else None
+        await w.emit(
+            meeting_id,
+            OwnContributionUpdated(contribution=own_view(c, _(label) if label else None)),
+            c.participant_id,
+        )
+    return c
+
+
+async def _block(
+    w: Writer, meeting: Meeting, c: Contribution, actor: Actor, reason: str | None
+) -> None:
+    if await w.session.get(ParticipantBlock, (meeting.id, c.participant_id)) is not None:
+        raise Conflict(_("This participant is already blocked for this meeting."))
+    w.session.add(
+        ParticipantBlock(
+            meeting_id=meeting.id,
+            participant_id=c.participant_id,
+            reason=reason,
+            blocked_by=actor.user_id,
+        )
+    )
+
+
+async def bulk(
+    w: Writer,
+    meeting_id: int,
+    contribution_ids: list[int],
+    action: str,
+    actor: Actor,
+    reason: str | None = None,
+) -> list[Outcome]:
+    """Approve or reject many at once; each succeeds or reports its own conflict."""
+    if action not in BULK_ACTIONS:
+        raise Invalid(_("Only approve and reject can be done in bulk."))
+    if not contribution_ids or len(contribution_ids) > BULK_MAX:
+        raise Invalid(_("Select between 1 and %(max)d submissions.") % {"max": BULK_MAX})
+    outcomes = []
+    for cid in dict.fromkeys(contribution_ids):
+        try:
+            async with w.session.begin_nested():
+                await moderate(w, meeting_id, cid, action, actor, reason)
+            outcomes.append(Outcome(cid, True))
+        except (Conflict, NotFound) as exc:
+            outcomes.append(Outcome(cid, False, exc.message))
+    return outcomes

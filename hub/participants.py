@@ -1,0 +1,61 @@
+"""Residents' pseudonymous participant ids, carried in a signed cookie.
+
+No account, no email: a random id ties one browser's submissions and votes together, so a
+resident sees their own submissions' status and votes once per question. The cookie is signed
+(itsdangerous, with the deployment's secret) so nobody can pose as another participant. The id
+is personal data: it is never published, and staff see only a one-way pseudonym of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+COOKIE = "council_hub_participant"
+# A year: a resident who comes back to next month's meeting keeps their votes' identity.
+MAX_AGE_S = 365 * 24 * 3600
+_SALT = "council-hub.participant"
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=_SALT)
+
+
+def participant_of(conn: HTTPConnection, secret: str) -> str | None:
+    raw = conn.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _serializer(secret).loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) and 16 <= len(value) <= 64 else None
+
+
+def new_participant() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def set_cookie(response: Response, participant: str, secret: str, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE,
+        _serializer(secret).dumps(participant),
+        max_age=MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def form_token(participant: str, secret: str) -> str:
+    """CSRF token for the no-JavaScript submission form, bound to the participant."""
+    return hmac.new(secret.encode(), f"form:{participant}".encode(), hashlib.sha256).hexdigest()
+
+
+def form_token_valid(participant: str, secret: str, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(form_token(participant, secret), token or "")

@@ -1,0 +1,172 @@
+// The chamber's projector screen: the item being discussed, the spotlighted question and the
+// latest published comments, kept up to date from the public live stream. The markup mirrors
+// hub/templates/projector.html. Residents' text is set with textContent only, never innerHTML.
+
+import { LiveStream } from "./stream.js";
+import { el, readJSON, showConnection } from "./agenda.js";
+
+const snap = readJSON("snapshot");
+const labels = readJSON("labels");
+const strings = readJSON("strings");
+const LATEST = 5;
+
+const $ = (id) => document.getElementById(id);
+const fill = (template, values) =>
+  Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
+
+const state = {
+  meeting: snap.meeting,
+  items: snap.items,
+  contributions: new Map((snap.contributions || []).map((c) => [c.id, c])),
+  spotlight: snap.spotlight || null,
+};
+
+function squash(text) {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** Replace a live region's content only if its text changed, so it is not re-announced. */
+function replaceIfChanged(node, children) {
+  const probe = el("div");
+  probe.append(...children);
+  if (squash(probe.textContent) === squash(node.textContent)) return false;
+  node.replaceChildren(...probe.childNodes);
+  return true;
+}
+
+function renderMeeting() {
+  $("projector-council").textContent = state.meeting.council_name;
+  $("projector-meeting").textContent = state.meeting.title;
+}
+
+function renderItem() {
+  const current = state.items.find((i) => i.status === "current");
+  let p;
+  if (current) {
+    p = el("p", "pitem");
+    p.append(el("span", "pitem__number", current.number), " ", el("span", "pitem__title", current.title));
+  } else {
+    p = el("p", "pitem pitem--none", labels.misc.none_current);
+  }
+  replaceIfChanged($("projector-item"), [p]);
+}
+
+function renderSpotlight() {
+  const section = $("projector-spotlight");
+  const box = $("projector-question");
+  const q = state.spotlight;
+  section.hidden = !q;
+  if (!q) {
+    box.replaceChildren();
+    delete box.dataset.contributionId;
+    return;
+  }
+  box.dataset.contributionId = String(q.id);
+  const votes = el("p", "spotlight__votes", fill(strings.votes, { n: q.votes }));
+  if (q.answered) votes.append(" ", el("span", "pbadge pbadge--answered", strings.answered));
+  replaceIfChanged(box, [
+    el("p", "spotlight__asker", fill(strings.asks, { name: q.display_name || labels.misc.anonymous })),
+    el("p", "spotlight__body", q.body),
+    votes,
+  ]);
+}
+
+function renderComments() {
+  const latest = [...state.contributions.values()]
+    .filter((c) => c.kind === "comment")
+    .sort((a, b) => (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id)
+    .slice(0, LATEST);
+  const list = $("projector-comments");
+  const nodes = latest.map((c) => {
+    const li = el("li", "pcomment");
+    li.dataset.contributionId = String(c.id);
+    const meta = el("p", "pcomment__meta");
+    if (c.position) meta.append(el("span", `pbadge pbadge--${c.position}`, labels.position[c.position] || c.position), " ");
+    const item = c.item_id === null ? null : state.items.find((i) => i.id === c.item_id);
+    meta.append(
+      el("span", "pcomment__name", c.display_name || labels.misc.anonymous), " ",
+      el("span", "pcomment__item", item ? fill(strings.item_ref, { number: item.number }) : strings.general),
+    );
+    li.append(meta, el("p", "pcomment__body", c.body));
+    return li;
+  });
+  const same = list.children.length === nodes.length &&
+    nodes.every((n, i) => list.children[i].dataset.contributionId === n.dataset.contributionId &&
+      list.children[i].textContent === n.textContent);
+  if (!same) list.replaceChildren(...nodes);
+  $("projector-comments-empty").hidden = nodes.length > 0;
+}
+
+function render() {
+  renderMeeting();
+  renderItem();
+  renderSpotlight();
+  renderComments();
+}
+
+function onEvent(envelope) {
+  const data = envelope.data || {};
+  switch (envelope.type) {
+    case "meeting.updated":
+      state.meeting = data.meeting;
+      renderMeeting();
+      break;
+    case "agenda.item.updated": {
+      const index = state.items.findIndex((i) => i.id === data.item.id);
+      if (index === -1) state.items.push(data.item);
+      else state.items[index] = data.item;
+      renderItem();
+      renderComments();
+      break;
+    }
+    case "contribution.published":
+    case "contribution.updated":
+      state.contributions.set(data.contribution.id, data.contribution);
+      if (state.spotlight && state.spotlight.id === data.contribution.id) state.spotlight = data.contribution;
+      renderSpotlight();
+      renderComments();
+      break;
+    case "contribution.removed":
+      state.contributions.delete(data.id);
+      if (state.spotlight && state.spotlight.id === data.id) state.spotlight = null;
+      renderSpotlight();
+      renderComments();
+      break;
+    case "meeting.spotlight":
+      state.spotlight = data.contribution || null;
+      renderSpotlight();
+      break;
+    default:
+      break;
+  }
+}
+
+function onSnapshot(fresh) {
+  state.meeting = fresh.meeting;
+  state.items = fresh.items;
+  state.contributions = new Map((fresh.contributions || []).map((c) => [c.id, c]));
+  state.spotlight = fresh.spotlight || null;
+  render();
+}
+
+// Full screen needs a click (browsers allow it only from a user's action).
+const fullscreen = $("projector-fullscreen");
+if (fullscreen && document.fullscreenEnabled) {
+  fullscreen.hidden = false;
+  fullscreen.addEventListener("click", () => {
+    document.documentElement.requestFullscreen().catch(() => {});
+  });
+  document.addEventListener("fullscreenchange", () => {
+    fullscreen.hidden = Boolean(document.fullscreenElement);
+  });
+}
+
+render();
+new LiveStream({
+  path: `/api/meetings/${state.meeting.id}/live`,
+  snapshotUrl: `/api/meetings/${state.meeting.id}`,
+  lastSeq: snap.last_seq,
+  onEvent,
+  onSnapshot,
+  onStatus: (s) => showConnection(s, labels),
+}).start();
