@@ -261,6 +261,38 @@ def cmd_meetings_create(settings: Settings, args: argparse.Namespace) -> None:
     print(f"created meeting {meeting.id}: {meeting.title}")
 
 
+def cmd_meetings_window(settings: Settings, args: argparse.Namespace) -> None:
+    """Set when one meeting takes submissions ('' clears a bound: the council's policy rules)."""
+
+    async def apply(session: AsyncSession) -> Meeting:
+        meeting = await session.get(Meeting, args.id)
+        if meeting is None:
+            raise ActionError(f"no meeting {args.id}")
+        zone = ZoneInfo(meeting.council.timezone)
+        for name, value in (
+            ("submissions_open_at", args.open_at),
+            ("submissions_close_at", args.close_at),
+        ):
+            if value is None:
+                continue
+            if value == "":
+                setattr(meeting, name, None)
+                continue
+            try:
+                local = datetime.strptime(value, "%Y-%m-%d %H:%M")  # noqa: DTZ007 - zone added below
+            except ValueError:
+                raise ActionError(
+                    "times are 'YYYY-MM-DD HH:MM' in the council's time zone"
+                ) from None
+            setattr(meeting, name, local.replace(tzinfo=zone))
+        return meeting
+
+    meeting: Meeting = _run(settings, apply)
+    opens = meeting.submissions_open_at.isoformat() if meeting.submissions_open_at else "policy"
+    closes = meeting.submissions_close_at.isoformat() if meeting.submissions_close_at else "policy"
+    print(f"meeting {meeting.id}: submissions open {opens}, close {closes}")
+
+
 def cmd_meetings_list(settings: Settings, args: argparse.Namespace) -> None:
     async def rows(session: AsyncSession) -> list[Meeting]:
         return list((await session.execute(select(Meeting).order_by(Meeting.starts_at))).scalars())
@@ -332,6 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--agenda", help="text file: one item a line, 'NUMBER TITLE'")
     mc.set_defaults(func=cmd_meetings_create)
     meetings.add_parser("list").set_defaults(func=cmd_meetings_list)
+    mw = meetings.add_parser("window", help="when one meeting takes comments and questions")
+    mw.add_argument("--id", type=int, required=True)
+    mw.add_argument("--open-at", help="'YYYY-MM-DD HH:MM' local, or '' for the council's policy")
+    mw.add_argument("--close-at", help="'YYYY-MM-DD HH:MM' local, or '' for the council's policy")
+    mw.set_defaults(func=cmd_meetings_window)
     return parser
 
 
