@@ -57,3 +57,19 @@ async def axe_violations(page: Any) -> list[dict[str, Any]]:
 
     results = await Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     return list(results.response["violations"])
+
+
+async def signed_in_page(browser: Any, base_url: str, email: str, password: str, path: str) -> Any:
+    """A new context signed in as a staff member through the real login form, at ``path``,
+    with its live stream connected."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{base_url}/staff/login?next={path}")
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base_url}{path}")
+    await eventually(
+        lambda: page.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
+    )
+    return page

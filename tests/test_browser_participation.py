@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import PHONE, axe_violations, eventually
+from tests.browser import PHONE, axe_violations, eventually, signed_in_page
 from tests.support import PASSWORD, RunningServer, Seeded
 
 pytestmark = pytest.mark.browser
@@ -31,14 +31,9 @@ async def test_resident_posts_clerk_approves_everyone_sees(
     base, mid = sqlite_server.base_url, sqlite_seeded.meeting_id
     current = sqlite_seeded.item_ids[2]
 
-    clerk_ctx = await browser.new_context()
-    clerk = await clerk_ctx.new_page()
-    await clerk.goto(f"{base}/staff/login?next=/staff/meetings/{mid}")
-    await clerk.fill("#email", sqlite_seeded.users["clerk"])
-    await clerk.fill("#password", PASSWORD)
-    await clerk.click("button[type=submit]")
-    await clerk.wait_for_url(f"{base}/staff/meetings/{mid}")
-    await _live(clerk)
+    email = sqlite_seeded.users["clerk"]
+    clerk = await signed_in_page(browser, base, email, PASSWORD, f"/staff/meetings/{mid}")
+    clerk_ctx = clerk.context
     await clerk.click("form[data-action=open] button")
     ready = f"#item-{current} button[data-role=current]:not([disabled])"
     await eventually(lambda: clerk.evaluate(f"!!document.querySelector('{ready}')"))
@@ -137,14 +132,10 @@ async def test_rejected_submission_shows_reason_to_its_author_only(
     sqlite_seeded: Seeded,
 ) -> None:
     base, mid = sqlite_server.base_url, sqlite_seeded.meeting_id
-    clerk_ctx = await browser.new_context()
-    clerk = await clerk_ctx.new_page()
-    await clerk.goto(f"{base}/staff/login?next=/staff/meetings/{mid}/moderation")
-    await clerk.fill("#email", sqlite_seeded.users["clerk"])
-    await clerk.fill("#password", PASSWORD)
-    await clerk.click("button[type=submit]")
-    await clerk.wait_for_url(f"{base}/staff/meetings/{mid}/moderation")
-    await _live(clerk)
+    email = sqlite_seeded.users["clerk"]
+    path = f"/staff/meetings/{mid}/moderation"
+    clerk = await signed_in_page(browser, base, email, PASSWORD, path)
+    clerk_ctx = clerk.context
 
     author_ctx = await browser.new_context(**PHONE)
     author = await author_ctx.new_page()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
+from hub.actions import Conflict
 from hub.actions.meetings import Actor, change_meeting_status, set_current_item
 from hub.events import log as event_log
 from hub.events.publish import writing
@@ -102,3 +105,41 @@ async def test_reconnect_storm_shares_reads_and_loses_nothing(
     finally:
         for s in sockets:
             await s.__aexit__(None, None, None)
+
+
+async def _after(delay: float, coro):  # type: ignore[no-untyped-def]
+    await asyncio.sleep(delay)
+    return await coro
+
+
+async def test_channel_opening_during_actions_keeps_its_ring_exact(
+    sessionmaker, seeded: Seeded
+) -> None:  # type: ignore[no-untyped-def]
+    """A process starts following a meeting while clerks act: its memory of recent events must
+    hold each seq once, in order (regression: a replay racing the subscription doubled seqs)."""
+    from hub.broker.memory import MemoryBroker
+    from hub.events.stream import LiveStreams
+
+    mid = seeded.meeting_id
+    broker = MemoryBroker()
+    async with writing(sessionmaker, broker) as w:
+        await change_meeting_status(w, mid, "open", ACTOR)
+
+    async def act(i: int) -> None:
+        with contextlib.suppress(Conflict):  # "already current": fine, nothing appended
+            async with writing(sessionmaker, broker) as w:
+                await set_current_item(w, mid, seeded.item_ids[i % 4], ACTOR)
+
+    for round_ in range(20):
+        streams = LiveStreams(sessionmaker, broker, coalesce_s=0.0)
+        acts = [act(i) for i in range(6)]
+        # Let some actions get going before the channel opens, at a different point each round.
+        await asyncio.gather(*acts[:3], _after(round_ * 0.001, streams.channel(mid)), *acts[3:])
+        await asyncio.sleep(0.05)
+        channel = streams.channels[mid]
+        await channel.sync_now()
+        await asyncio.sleep(0.05)
+        seqs = [entry[0] for entry in channel.ring]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+        assert seqs[-1] == channel.last_seq
+        await streams.close()

@@ -163,8 +163,15 @@ class MeetingChannel:
             b = await event_log.bounds(session, self.meeting_id)
             last = 0 if b is None else b.last_seq
             first = max(last - RING_SIZE, 0 if b is None else b.first_seq - 1)
+            # Up to `last` only: anything committed since arrives as a message (parked until
+            # ready), and the ring must stay contiguous and free of repeats.
             recent = await event_log.replay(
-                session, self.meeting_id, first, audiences=event_log.ALL, limit=RING_SIZE
+                session,
+                self.meeting_id,
+                first,
+                audiences=event_log.ALL,
+                limit=RING_SIZE,
+                up_to=last,
             )
         for ev in recent:
             self.ring.append((ev.seq, ev.audience, ev.target, Frame(ev.envelope)))
