@@ -97,14 +97,24 @@ def _result(request: Request, meeting_id: int, body: dict[str, object]) -> Respo
     return RedirectResponse(f"/staff/meetings/{meeting_id}/moderation", status_code=303)
 
 
-async def act(request: Request) -> Response:
+async def _moderation_form(
+    request: Request,
+) -> tuple[StaffIdentity, Meeting, dict[str, str]] | Response:
+    """The moderating clerk, the meeting and the submitted form (CSRF checked), or the refusal."""
     checked = await _meeting_for(request, "drive")
     if isinstance(checked, Response):
         return checked
-    staff, meeting = checked
     form = await _form(request)
     if isinstance(form, Response):
         return form
+    return checked[0], checked[1], form
+
+
+async def act(request: Request) -> Response:
+    checked = await _moderation_form(request)
+    if isinstance(checked, Response):
+        return checked
+    staff, meeting, form = checked
     svc = services(request)
     try:
         async with writing(svc.sessionmaker, svc.broker) as w:
@@ -122,15 +132,11 @@ async def act(request: Request) -> Response:
 
 
 async def act_bulk(request: Request) -> Response:
-    checked = await _meeting_for(request, "drive")
+    checked = await _moderation_form(request)
     if isinstance(checked, Response):
         return checked
-    staff, meeting = checked
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    raw = form.get("ids", "")
-    ids = [int(x) for x in raw.replace(",", " ").split() if x.isdigit()]
+    staff, meeting, form = checked
+    ids = [int(x) for x in form.get("ids", "").replace(",", " ").split() if x.isdigit()]
     svc = services(request)
     try:
         async with writing(svc.sessionmaker, svc.broker) as w:
@@ -144,15 +150,8 @@ async def act_bulk(request: Request) -> Response:
             )
     except ActionError as exc:
         return error_response(request, exc.status, exc.code, exc.message)
-    return _result(
-        request,
-        meeting.id,
-        {
-            "results": [
-                {"id": o.contribution_id, "ok": o.ok, "message": o.message} for o in outcomes
-            ]
-        },
-    )
+    results = [{"id": o.contribution_id, "ok": o.ok, "message": o.message} for o in outcomes]
+    return _result(request, meeting.id, {"results": results})
 
 
 async def audit(request: Request) -> Response:
