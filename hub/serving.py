@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +30,7 @@ OVER_BUDGET_CODE = 1013  # "try again later": the client resumes from its last s
 OVER_BUDGET_REASON = "too far behind; resume from your last seq"
 # A socket closed for being over budget gets this long to take its close frame, then is aborted.
 ABORT_AFTER_S = 5.0
+KERNEL_SEND_BUFFER = 128 * 1024
 
 
 def encode_text_frame(payload: bytes) -> bytes:
@@ -105,8 +107,16 @@ class FastSendProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
-        if scope is not None:  # None when the handshake was refused
-            scope["extensions"][EXTENSION] = DirectFrames(self)
+        if scope is None:  # the handshake was refused
+            return
+        scope["extensions"][EXTENSION] = DirectFrames(self)
+        # Cap the kernel's send buffer: autotuned, it grows to 4 MiB (tcp_wmem) on a socket that
+        # has been reading, so a phone that stalls could pin ~5 MiB instead of its 1 MiB budget
+        # (bench/RESULTS.md). 128 KiB still covers 650 KB/s at a 200 ms mobile round trip.
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
 
 
 class DirectSink:

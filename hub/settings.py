@@ -15,9 +15,10 @@ from dataclasses import dataclass, field, replace
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./council-hub.db"
 DEFAULT_BROKER_URL = "memory://"
 
-# A resident socket may have this many bytes queued in its kernel + transport buffers before it
-# is closed with 1013 and asked to resume. 1 MiB holds ~4,000 typical agenda frames (~250 B),
-# far more than any live reader falls behind by, and bounds memory to ~1 GiB at 1,000 stuck sockets.
+# A resident socket may have this many bytes queued in its transport (on top of a kernel send
+# buffer capped at 128 KiB, hub/serving.py) before it is closed with 1013 and asked to resume.
+# 1 MiB holds ~4,000 typical agenda frames (~250 B), far more than any live reader falls behind
+# by, and bounds memory to ~1.1 GiB at 1,000 stuck sockets.
 DEFAULT_SOCKET_BUDGET = 1 << 20
 
 

@@ -50,6 +50,17 @@ class LoggedEvent:
 
 
 _LETTERS = {"p": Audience.PUBLIC, "s": Audience.STAFF, "r": Audience.PARTICIPANT}
+# Separates events in one broker message. JSON text never contains a raw control character.
+RECORD_SEPARATOR = b"\x1e"
+
+
+def wire_many(events: list[LoggedEvent]) -> bytes:
+    """Several events (one commit's) as one broker message, in seq order."""
+    return RECORD_SEPARATOR.join(ev.wire() for ev in events)
+
+
+def from_wire_many(meeting_id: int, message: bytes) -> list[LoggedEvent]:
+    return [LoggedEvent.from_wire(meeting_id, part) for part in message.split(RECORD_SEPARATOR)]
 
 
 def encode_envelope(seq: int, event: Event, at: datetime) -> str:

@@ -202,11 +202,12 @@ class MeetingChannel:
 
     def on_message(self, message: bytes) -> None:
         try:
-            ev = LoggedEvent.from_wire(self.meeting_id, message)
+            events = event_log.from_wire_many(self.meeting_id, message)
         except (ValueError, KeyError, IndexError):
             logger.warning("dropping malformed broker message for meeting %s", self.meeting_id)
             return
-        self.offer(ev)
+        for ev in events:
+            self.offer(ev)
 
     def offer(self, ev: LoggedEvent) -> None:
         if ev.seq <= self.last_seq:

@@ -1,0 +1,141 @@
+"""What every scenario gets (sizes, databases, where to log) and what it gives back (rows)."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.hub_server import SqliteTemplate
+from bench.measure import GAP_S, Check, default_gap
+
+# PostgreSQL and Redis for the scale-out scenario; the same defaults as the test suite.
+POSTGRES_URL = os.environ.get(
+    "COUNCIL_HUB_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("COUNCIL_HUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG_DATABASE = "council_hub_bench"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each scenario is. ``FULL`` is the documented benchmark; ``QUICK`` is the smoke
+    version (N = 200) that tests/test_bench.py runs."""
+
+    # Fan-out: sockets on one meeting, and measured clerk actions per run (each action is two
+    # public frames; p99 over 30 actions is the worst one).
+    fanout: tuple[int, ...] = (1_000, 5_000, 10_000)
+    actions: int = 30
+    # Unmeasured actions after connecting: the first frames warm caches and buffers.
+    warmup: int = 3
+    # Per size: hub, bare, then bare, hub (ABBA), pooled: drift in the machine falls on both.
+    rounds: int = 2
+    # Slow consumer: sockets, and the hub's byte budget for the run (COUNCIL_HUB_SOCKET_BUDGET).
+    # Its frames carry 2,000-character outcome notes (~2.4 KB) so the stuck socket passes 1 MiB
+    # in ~450 actions rather than ~2,600.
+    slow_n: int = 1_000
+    slow_budget: int = 1 << 20
+    # Actions in the reference phase (no stuck socket); the stuck phase takes ~500 at 1 MiB.
+    slow_reference: int = 100
+    # Actions fired back to back (a burst) before waiting for delivery, in the stuck phase and
+    # its reference alike: a hub that coalesces holds each frame up to its window (200 ms), so
+    # one action at a time would take ~2 minutes to pass 1 MiB.
+    slow_batch: int = 5
+    # Memory: idle sockets.
+    memory: tuple[int, ...] = (1_000, 10_000)
+    # Scale-out: N per process (1 process with N against 2 processes with N each).
+    scale_n: int = 2_500
+    # Resume storm: sockets, and actions that happen while they are away (2 public frames each).
+    storm_n: int = 5_000
+    storm_missed: int = 5
+    # Fleet processes (the machine has 2 cores; more would only take turns).
+    fleets: int = 2
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    fanout=(200,),
+    actions=10,
+    warmup=2,
+    rounds=1,
+    slow_n=200,
+    slow_budget=64 * 1024,
+    slow_reference=10,
+    slow_batch=10,
+    memory=(200,),
+    scale_n=200,
+    storm_n=200,
+    storm_missed=3,
+)
+
+
+@dataclass
+class Row:
+    scenario: str
+    size: str
+    metric: str
+    hub: float | None
+    ref: float | None = None
+    ref_name: str = ""  # what the reference is: "bare", "no slow", "1 proc"
+    goal: str = ""  # e.g. "<= 1.3x"
+    met: bool | None = None
+    digits: int = 1
+    show_ratio: bool = True
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.show_ratio or self.hub is None or self.ref is None or self.ref == 0:
+            return None
+        if math.isnan(self.hub) or math.isnan(self.ref):
+            return None
+        return self.hub / self.ref
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(c.passed for c in self.checks)
+
+
+@dataclass
+class Context:
+    sizes: Sizes
+    tmp: Path
+    quick: bool = False
+    postgres_url: str = POSTGRES_URL
+    redis_url: str = REDIS_URL
+    pg_database: str = PG_DATABASE
+    profile_dir: Path | None = None  # py-spy the hub during fan-out at PROFILE_N when set
+    verbose: bool = True
+    # Measurements one scenario makes and another reuses (idle RSS from the fan-out runs).
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _sqlite: SqliteTemplate | None = None
+    _t0: float = field(default_factory=time.monotonic)
+
+    @property
+    def sqlite(self) -> SqliteTemplate:
+        if self._sqlite is None:
+            self._sqlite = SqliteTemplate(self.tmp)
+        return self._sqlite
+
+    @property
+    def gap(self) -> float:
+        """Pause between actions. The quick run (correctness only) does not wait out a
+        coalescing window: coalesced frames are then exercised too."""
+        return GAP_S if self.quick else default_gap()
+
+    def log(self, message: str) -> None:
+        if self.verbose:
+            sys.stderr.write(f"[bench {time.monotonic() - self._t0:6.1f}s] {message}\n")
+            sys.stderr.flush()

@@ -1,0 +1,20 @@
+"""The scenarios, in the order they run. Each module has ``NAME`` and ``async run(ctx) ->
+ScenarioResult``; a new one (resident comment bursts, ingest, in later issues) is a new module
+added here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bench.context import Context, ScenarioResult
+from bench.scenarios import fanout, memory, resume, scale_out, slow_consumer
+
+Scenario = Callable[[Context], Awaitable[ScenarioResult]]
+
+SCENARIOS: dict[str, Scenario] = {
+    fanout.NAME: fanout.run,
+    slow_consumer.NAME: slow_consumer.run,
+    memory.NAME: memory.run,
+    scale_out.NAME: scale_out.run,
+    resume.NAME: resume.run,
+}

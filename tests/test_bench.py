@@ -1,0 +1,63 @@
+"""The benchmarks (bench/, issue 3) in their quick form (N = 200), end to end, through the same
+code as ``python -m bench --quick``: real hub processes, the bare baseline, fleet processes.
+
+Only correctness is asserted (every socket got every frame once, in order; the stuck socket is
+closed with 1013 at its budget; the resumed sockets catch up with no gap), never a timing: the
+figures are for bench/RESULTS.md, not for CI to flake on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bench.context import QUICK, Context, ScenarioResult
+from bench.scenarios import SCENARIOS
+from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
+
+
+async def run_quick(name: str, tmp_path: Path, **options: str) -> ScenarioResult:
+    ctx = Context(QUICK, tmp_path, quick=True, verbose=False, **options)  # type: ignore[arg-type]
+    result = await SCENARIOS[name](ctx)
+    assert result.error is None, result.error
+    for check in result.checks:
+        assert check.passed, check.line()
+    assert result.rows, "the scenario reported no figures"
+    return result
+
+
+async def test_fanout(tmp_path: Path) -> None:
+    result = await run_quick("fanout", tmp_path)
+    labels = {c.label for c in result.checks}
+    assert any("hub" in label for label in labels) and any("bare" in label for label in labels)
+
+
+async def test_slow_consumer(tmp_path: Path) -> None:
+    result = await run_quick("slow", tmp_path)
+    stuck = [c for c in result.checks if "stuck" in c.label]
+    assert len(stuck) == 1 and stuck[0].passed  # closed with 1013 within its budget
+
+
+async def test_memory(tmp_path: Path) -> None:
+    result = await run_quick("memory", tmp_path)
+    assert {r.metric for r in result.rows} >= {"RSS per idle socket (KiB)"}
+
+
+async def test_resume_storm(tmp_path: Path) -> None:
+    await run_quick("resume", tmp_path)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_scale_out(tmp_path: Path) -> None:
+    require_postgres()
+    require_redis()
+    await run_quick(
+        "scaleout",
+        tmp_path,
+        postgres_url=POSTGRES_URL,
+        redis_url=REDIS_URL,
+        pg_database=f"council_hub_bench_test_{uuid.uuid4().hex[:8]}",
+    )
