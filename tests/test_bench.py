@@ -2,7 +2,8 @@
 code as ``python -m bench --quick``: real hub processes, the bare baseline, fleet processes.
 
 Only correctness is asserted (every socket got every frame once, in order; the stuck socket is
-closed with 1013 at its budget; the resumed sockets catch up with no gap), never a timing: the
+closed with 1013 at its budget; the resumed sockets catch up with no gap; every approved comment
+reaches every socket once, in order; every 201'd comment is in the database), never a timing: the
 figures are for bench/RESULTS.md, not for CI to flake on.
 """
 
@@ -18,7 +19,7 @@ from bench.scenarios import SCENARIOS
 from tests.services import POSTGRES_URL, REDIS_URL, require_postgres, require_redis
 
 
-async def run_quick(name: str, tmp_path: Path, **options: str) -> ScenarioResult:
+async def run_quick(name: str, tmp_path: Path, **options: object) -> ScenarioResult:
     ctx = Context(QUICK, tmp_path, quick=True, verbose=False, **options)  # type: ignore[arg-type]
     result = await SCENARIOS[name](ctx)
     assert result.error is None, result.error
@@ -61,3 +62,27 @@ async def test_scale_out(tmp_path: Path) -> None:
         redis_url=REDIS_URL,
         pg_database=f"council_hub_bench_test_{uuid.uuid4().hex[:8]}",
     )
+
+
+async def test_bursts(tmp_path: Path) -> None:
+    result = await run_quick("bursts", tmp_path)
+    metrics = {r.metric for r in result.rows}
+    assert {"approval to screen p99 (ms)", "server CPU (cores)"} <= metrics
+
+
+async def test_ingest_sqlite(tmp_path: Path) -> None:
+    result = await run_quick("ingest", tmp_path, ingest_backends=("sqlite",))
+    assert len(result.checks) == 2  # the hub's 201'd comments and the bare loop's rows
+
+
+@pytest.mark.postgres
+async def test_ingest_postgres(tmp_path: Path) -> None:
+    require_postgres()
+    result = await run_quick(
+        "ingest",
+        tmp_path,
+        postgres_url=POSTGRES_URL,
+        pg_ingest_database=f"council_hub_bench_ingest_test_{uuid.uuid4().hex[:8]}",
+        ingest_backends=("postgresql",),
+    )
+    assert len(result.checks) == 2

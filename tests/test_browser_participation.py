@@ -122,6 +122,11 @@ async def test_resident_posts_clerk_approves_everyone_sees(
     for name, page in (("resident", other), ("projector", screen), ("moderation", clerk)):
         violations = await axe_violations(page)
         assert violations == [], (name, [(v["id"], v["help"]) for v in violations])
+    # The councillors' per-item review of the same feedback.
+    await clerk.goto(f"{base}/staff/meetings/{mid}/review")
+    assert "Saturday" in (await clerk.text_content(f"#review-{current}") or "")
+    violations = await axe_violations(clerk)
+    assert violations == [], ("review", [(v["id"], v["help"]) for v in violations])
     for ctx in (clerk_ctx, author_ctx, other_ctx, screen_ctx):
         await ctx.close()
 

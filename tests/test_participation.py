@@ -531,3 +531,42 @@ async def test_hostile_input_is_stored_verbatim_and_escaped_in_pages(
         snap = (await author.get(f"/api/meetings/{mid}")).json()
         assert snap["contributions"][0]["body"] == hostile
         assert json.loads(json.dumps(snap))["contributions"][0]["display_name"] == '"><b>x</b>'
+
+
+async def test_councillor_reviews_feedback_per_item(
+    server: RunningServer, seeded: Seeded, sessionmaker
+) -> None:  # type: ignore[no-untyped-def]
+    await set_policy(sessionmaker, moderation="post")
+    mid, item = seeded.meeting_id, seeded.item_ids[2]
+    clerk = await _open(server, seeded, current=item)
+    for n, (position, area) in enumerate(
+        (("support", "Llanfair"), ("oppose", "Llanfair"), ("oppose", None))
+    ):
+        async with resident(server.base_url) as author:
+            r = await contribute(
+                author, mid, f"Comment {n}: I {position} this", position=position, area=area
+            )
+            assert r.json()["status"] == "published"
+    async with resident(server.base_url) as asker:
+        low = (await contribute(asker, mid, "Low question?", kind="question")).json()
+        high = (await contribute(asker, mid, "Popular question?", kind="question")).json()
+    async with resident(server.base_url) as voter:
+        await voter.get(f"/meetings/{mid}")
+        await voter.post(f"/api/meetings/{mid}/contributions/{high['id']}/vote", json={})
+    councillor = await sign_in(server.base_url, seeded.users["councillor"])
+    page = await councillor.http.get(f"/staff/meetings/{mid}/review")
+    assert page.status_code == 200
+    html = page.text
+    section = html[html.index(f'id="review-{item}"') :]
+    section = section[: section.index("</section>")]
+    assert 'data-position="support">1<' in section and 'data-position="oppose">2<' in section
+    assert section.index("Popular question?") < section.index("Low question?")
+    assert "Llanfair" in html  # areas in totals
+    assert low["id"] and high["id"]
+    other = await sign_in(server.base_url, seeded.users["other_clerk"])
+    assert (await other.http.get(f"/staff/meetings/{mid}/review")).status_code == 403
+    async with resident(server.base_url) as anonymous:
+        r = await anonymous.get(f"/staff/meetings/{mid}/review", follow_redirects=False)
+        assert r.status_code == 303
+    for client in (clerk.http, councillor.http, other.http):
+        await client.aclose()

@@ -16,10 +16,11 @@ from hub.events.publish import writing
 from hub.i18n import gettext_ as _
 from hub.models import Meeting
 from hub.policy import policy_of
+from hub.review import feedback_by_item
 from hub.routes import services
 from hub.routes.public import svc_templates
 from hub.routes.staff import _form, _staff, error_response, wants_json
-from hub.snapshot import load_items, load_meeting, moderation_log, moderation_state
+from hub.snapshot import load_items, load_meeting, moderation_log, moderation_state, snapshot
 from hub.views import as_json, item_view, meeting_view
 
 
@@ -176,7 +177,32 @@ async def audit(request: Request) -> Response:
     )
 
 
+async def review(request: Request) -> Response:
+    """Councillors (and clerks) review the published feedback, per agenda item."""
+    checked = await _meeting_for(request, "review")
+    if isinstance(checked, Response):
+        return checked
+    staff, meeting = checked
+    async with services(request).sessionmaker() as session:
+        snap = await snapshot(session, meeting.id)
+        assert snap is not None
+        areas = (await moderation_state(session, meeting.id))["areas"]
+    return svc_templates(request).TemplateResponse(
+        request,
+        "staff/review.html",
+        {
+            "staff": staff,
+            "meeting": snap["meeting"],
+            "groups": feedback_by_item(snap),
+            "areas": areas,
+            "labels": labels.translated(),
+            "csrf": auth.csrf_token(request),
+        },
+    )
+
+
 routes = [
+    Route("/staff/meetings/{meeting_id:int}/review", review, methods=["GET"]),
     Route("/staff/meetings/{meeting_id:int}/moderation", queue_page, methods=["GET"]),
     Route("/staff/api/meetings/{meeting_id:int}/moderation", queue_state, methods=["GET"]),
     Route(
