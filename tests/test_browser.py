@@ -112,7 +112,14 @@ async def test_resident_page_reconnects_and_catches_up(
     page = await ctx.new_page()
     await page.goto(f"{sqlite_server.base_url}/meetings/{mid}")
     await eventually(lambda: page.evaluate("window.__councilHub.state === 'live'"))
-    # Drop every socket of the meeting from the server side, as a network change would.
+    # Drop every socket of the meeting from the server side, as a network change would. (The
+    # page says "live" when its socket opens, a moment before the server has attached it.)
+
+    async def attached() -> bool:
+        channel = services.streams.channels.get(mid)
+        return channel is not None and len(channel.public) == 1
+
+    await eventually(attached)
     channel = services.streams.channels[mid]
     for conn in list(channel.public):
         conn.sink.close(1012, "network change")
