@@ -19,6 +19,8 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("COUNCIL_HUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_DATABASE = "council_hub_bench"
+# The ingest scenario's own database (created and dropped by it).
+PG_INGEST_DATABASE = "council_hub_bench_ingest"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,15 @@ class Sizes:
     # Resume storm: sockets, and actions that happen while they are away (2 public frames each).
     storm_n: int = 5_000
     storm_missed: int = 5
+    # Comment bursts (issue 4): resident sockets, approvals per second (paced by the wall
+    # clock) and for how long; the comments are posted (pending) beforehand.
+    bursts_n: int = 5_000
+    bursts_rate: float = 20.0
+    bursts_s: float = 60.0
+    # Ingest: comments posted over HTTP by this many concurrent clients (hub), and the same
+    # number of single-row INSERT + COMMIT loops (bare asyncpg / aiosqlite).
+    ingest_posts: int = 3_000
+    ingest_concurrency: int = 32
     # Fleet processes (the machine has 2 cores; more would only take turns).
     fleets: int = 2
 
@@ -70,6 +81,9 @@ QUICK = Sizes(
     scale_n=200,
     storm_n=200,
     storm_missed=3,
+    bursts_n=200,
+    bursts_s=3.0,
+    ingest_posts=200,
 )
 
 
@@ -116,6 +130,9 @@ class Context:
     postgres_url: str = POSTGRES_URL
     redis_url: str = REDIS_URL
     pg_database: str = PG_DATABASE
+    pg_ingest_database: str = PG_INGEST_DATABASE
+    # Which databases the ingest scenario measures ("sqlite", "postgresql").
+    ingest_backends: tuple[str, ...] = ("sqlite", "postgresql")
     profile_dir: Path | None = None  # py-spy the hub during fan-out at PROFILE_N when set
     verbose: bool = True
     # Measurements one scenario makes and another reuses (idle RSS from the fan-out runs).

@@ -1,13 +1,13 @@
 """The scenarios, in the order they run. Each module has ``NAME`` and ``async run(ctx) ->
-ScenarioResult``; a new one (resident comment bursts, ingest, in later issues) is a new module
-added here."""
+ScenarioResult``; resident comment bursts and ingest (issue 4) are ``bursts``
+and ``ingest``."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from bench.context import Context, ScenarioResult
-from bench.scenarios import fanout, memory, resume, scale_out, slow_consumer
+from bench.scenarios import bursts, fanout, ingest, memory, resume, scale_out, slow_consumer
 
 Scenario = Callable[[Context], Awaitable[ScenarioResult]]
 
@@ -17,4 +17,6 @@ SCENARIOS: dict[str, Scenario] = {
     memory.NAME: memory.run,
     scale_out.NAME: scale_out.run,
     resume.NAME: resume.run,
+    bursts.NAME: bursts.run,
+    ingest.NAME: ingest.run,
 }

@@ -1,0 +1,362 @@
+"""Ingest (issue 4): residents posting comments concurrently, against a bare INSERT + COMMIT loop.
+
+Per database (SQLite, then PostgreSQL in a fresh database ``council_hub_bench_ingest``, created
+and dropped here; skipped with a note when PostgreSQL does not answer):
+
+- **hub**: one ``council-hub serve`` process, the demo meeting opened by the clerk, the council's
+  rate limits raised (every request comes from 127.0.0.x); ``concurrency`` HTTP clients (httpx,
+  in the benchmark's own process) post ``posts`` comments through ``POST
+  /api/meetings/{id}/contributions``, each as a fresh participant (no cookie), screening on and
+  pre-moderation (the defaults), so each is stored pending and answered 201 after its commit.
+  20 unmeasured posts warm the server first.
+- **bare**: the same number of concurrent loops, each on its own connection, doing one
+  single-row ``INSERT`` into a table shaped like ``contributions`` as its own transaction
+  (autocommit: INSERT + COMMIT), ``asyncpg`` or ``aiosqlite`` (WAL, synchronous=NORMAL, as the
+  hub configures SQLite). No HTTP, no screening, no meeting lock, no event log: the floor a
+  one-transaction-per-comment design can reach.
+
+Reported: comments per second (201s / wall) and p99 latency, hub against bare, and the hub's CPU
+per comment. The goal (hub >= 1.5x the bare single-row-commit loop) needs group commit: many
+residents' comments in one transaction. Checks (fail the run): every 201'd comment is in the
+database afterwards, pending; no post got a 5xx or a transport error; every bare insert is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bench import measure
+from bench.comments import (
+    PostResults,
+    hub_errors,
+    post_comments,
+    raise_rate_limits,
+    stored_ids,
+)
+from bench.context import Context, Row, ScenarioResult
+from bench.hub_server import Clerk, Database, HubDeployment, postgres_database
+from bench.procs import cpu_seconds, total_cpu
+
+NAME = "ingest"
+GOAL_RATIO = 1.5
+WARMUP = 20
+# Bound on any one measured phase; the run is cut (and says so) past it.
+DEADLINE_S = 300.0
+BODY = (
+    "Comment {k}: the crossing on Station Road needs a second lollipop patrol at school "
+    "times, and the bus stop shelter is still broken."
+)
+
+
+@dataclass
+class Phase:
+    label: str
+    done: int
+    wall: float
+    latencies: list[float]
+    server_cpu: float | None = None
+    client_cpu: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.wall if self.wall else float("nan")
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies) * 1e3 if self.latencies else float("nan")
+
+    @property
+    def p99_ms(self) -> float:
+        return measure.percentile(self.latencies, 99) * 1e3 if self.latencies else float("nan")
+
+    def summary(self) -> str:
+        cpu = (
+            f"; server {self.server_cpu:.2f} s CPU "
+            f"({self.server_cpu / max(self.done, 1) * 1e3:.2f} ms per comment)"
+            if self.server_cpu is not None
+            else ""
+        )
+        return (
+            f"{self.label}: {self.done} comments in {self.wall:.2f} s ({self.rate:.0f}/s); "
+            f"latency p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms{cpu}; "
+            f"benchmark process {self.client_cpu:.2f} s CPU"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The hub
+# ---------------------------------------------------------------------------------------------
+
+
+async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
+    await raise_rate_limits(db)
+    posts, conc = ctx.sizes.ingest_posts, ctx.sizes.ingest_concurrency
+    async with HubDeployment(db) as deployment:
+        host = deployment.hosts[0]
+        async with Clerk(host, db.clerk_email, db.clerk_password) as clerk:
+            snap = await clerk.get_json(f"/api/meetings/{db.meeting_id}")
+            if snap["meeting"]["status"] == "scheduled":
+                await clerk.act(f"/staff/meetings/{db.meeting_id}/status", {"action": "open"})
+        warm = await post_comments(host, db.meeting_id, WARMUP, 4, DEADLINE_S, run="warm")
+        me0, cpu0 = cpu_seconds(os.getpid()), total_cpu(deployment.pids)
+        res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
+        cpu1, me1 = total_cpu(deployment.pids), cpu_seconds(os.getpid())
+    phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, me1 - me0)
+    phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
+    if phase.problems:
+        phase.problems.append("the hub's errors:\n" + hub_errors(deployment.children_output[0]))
+    ids = warm.ids + res.ids
+    stored = await stored_ids(db, ids)
+    missing = [i for i in ids if i not in stored]
+    if missing:
+        phase.problems.append(
+            f"{len(missing)} of {len(ids)} comments answered 201 are not in the database "
+            f"(e.g. {missing[:5]})"
+        )
+    not_pending = [i for i, s in stored.items() if s != "pending"]
+    if not_pending:
+        phase.problems.append(
+            f"{len(not_pending)} comments are not pending under pre-moderation "
+            f"(e.g. {[(i, stored[i]) for i in not_pending[:3]]})"
+        )
+    return phase
+
+
+def _post_problems(res: PostResults, wanted: int) -> list[str]:
+    out = []
+    if res.refused or res.errors:
+        out.append(
+            f"{wanted - len(res.ids)} of {wanted} posts got no 201 (status -> count "
+            f"{res.refused}; transport errors {len(res.errors) - sum(res.refused.values())}): "
+            f"{res.errors[:3]}"
+        )
+    if res.attempted < wanted:
+        out.append(f"only {res.attempted} of {wanted} posts were sent in {DEADLINE_S:.0f} s")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The bare loops
+# ---------------------------------------------------------------------------------------------
+
+PG_TABLE = """
+CREATE TABLE bare_contributions (
+    id BIGSERIAL PRIMARY KEY,
+    meeting_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    position TEXT,
+    body TEXT NOT NULL,
+    participant_id TEXT NOT NULL,
+    client_token TEXT NOT NULL,
+    status TEXT NOT NULL,
+    screening TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (meeting_id, participant_id, client_token)
+)"""
+PG_INSERT = (
+    "INSERT INTO bare_contributions (meeting_id, kind, position, body, participant_id, "
+    "client_token, status, screening, created_at) "
+    "VALUES (1, 'comment', 'support', $1, $2, $3, 'pending', '{}', now()) RETURNING id"
+)
+SQLITE_TABLE = PG_TABLE.replace("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
+SQLITE_INSERT = (
+    PG_INSERT.replace("$1", "?")
+    .replace("$2", "?")
+    .replace("$3", "?")
+    .replace("now()", "CURRENT_TIMESTAMP")
+)
+
+
+async def _loops(
+    label: str, conns: list[object], insert: Callable[[object, int], Awaitable[int]], count: int
+) -> tuple[Phase, list[int]]:
+    ids: list[int] = []
+    latencies: list[float] = []
+    next_k = 0
+    t0 = time.monotonic()
+    stop_at = t0 + DEADLINE_S
+    me0 = cpu_seconds(os.getpid())
+
+    async def loop(conn: object) -> None:
+        nonlocal next_k
+        while next_k < count and time.monotonic() < stop_at:
+            k = next_k
+            next_k += 1
+            start = time.monotonic()
+            ids.append(await insert(conn, k))
+            latencies.append(time.monotonic() - start)
+
+    await asyncio.gather(*(loop(c) for c in conns))
+    wall = time.monotonic() - t0
+    phase = Phase(label, len(ids), wall, latencies, None, cpu_seconds(os.getpid()) - me0)
+    if len(ids) < count:
+        phase.problems.append(f"only {len(ids)} of {count} inserts in {DEADLINE_S:.0f} s")
+    return phase, ids
+
+
+async def bare_postgres(ctx: Context, db: Database) -> Phase:
+    import asyncpg
+
+    dsn = db.url.replace("+asyncpg", "")
+    admin = await asyncpg.connect(dsn)
+    try:
+        await admin.execute("DROP TABLE IF EXISTS bare_contributions")
+        await admin.execute(PG_TABLE)
+        conns = [await asyncpg.connect(dsn) for _ in range(ctx.sizes.ingest_concurrency)]
+        try:
+
+            async def insert(conn: object, k: int) -> int:
+                return int(
+                    await conn.fetchval(  # type: ignore[attr-defined]
+                        PG_INSERT, BODY.format(k=k), f"bare-{k}", f"t-{k}"
+                    )
+                )
+
+            await _loops("warm", conns[:4], insert, WARMUP)
+            await admin.execute("TRUNCATE bare_contributions")
+            phase, ids = await _loops("bare asyncpg", conns, insert, ctx.sizes.ingest_posts)
+        finally:
+            for c in conns:
+                await c.close()
+        stored = await admin.fetchval(
+            "SELECT count(*) FROM bare_contributions WHERE id = ANY($1::bigint[])", ids
+        )
+        if stored != len(ids) or len(set(ids)) != len(ids):
+            phase.problems.append(f"bare asyncpg: {stored} of {len(ids)} inserted rows found")
+        return phase
+    finally:
+        await admin.close()
+
+
+async def bare_sqlite(ctx: Context) -> Phase:
+    import aiosqlite
+
+    path = ctx.tmp / "bare-ingest.db"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(str(path) + suffix):
+            os.unlink(str(path) + suffix)
+
+    async def open_one() -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+            await conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    admin = await open_one()
+    try:
+        await admin.execute(SQLITE_TABLE)
+        conns = [await open_one() for _ in range(ctx.sizes.ingest_concurrency)]
+        try:
+
+            async def insert(conn: object, k: int) -> int:
+                cur = await conn.execute(  # type: ignore[attr-defined]
+                    SQLITE_INSERT, (BODY.format(k=k), f"bare-{k}", f"t-{k}")
+                )
+                row = await cur.fetchone()
+                await cur.close()
+                return int(row[0])
+
+            await _loops("warm", conns[:4], insert, WARMUP)
+            await admin.execute("DELETE FROM bare_contributions")
+            phase, ids = await _loops("bare aiosqlite", conns, insert, ctx.sizes.ingest_posts)
+        finally:
+            for c in conns:
+                await c.close()
+        found = set()
+        for i in range(0, len(ids), 500):
+            chunk = ",".join(str(x) for x in ids[i : i + 500])
+            cur = await admin.execute(f"SELECT id FROM bare_contributions WHERE id IN ({chunk})")
+            found.update(r[0] for r in await cur.fetchall())
+        if len(found) != len(ids):
+            phase.problems.append(f"bare aiosqlite: {len(found)} of {len(ids)} rows found")
+        return phase
+    finally:
+        await admin.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The scenario
+# ---------------------------------------------------------------------------------------------
+
+
+async def postgres_available(ctx: Context) -> str | None:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(ctx.postgres_url.replace("+asyncpg", ""), timeout=3)
+        await conn.close()
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        return f"PostgreSQL at {ctx.postgres_url} is not available ({exc})"
+    return None
+
+
+def _check(label: str, phase: Phase) -> measure.Check:
+    """The per-comment durability check in the shape the report prints."""
+    return measure.Check(
+        label,
+        sockets=1,
+        ok=0 if phase.problems else 1,
+        expected_frames=phase.done,
+        delivered=phase.done,
+        problems=list(phase.problems),
+    )
+
+
+async def run(ctx: Context) -> ScenarioResult:
+    result = ScenarioResult(NAME)
+    conc = ctx.sizes.ingest_concurrency
+    for backend in ctx.ingest_backends:
+        if backend == "sqlite":
+            ctx.log("ingest: SQLite")
+            hub = await hub_phase(ctx, await ctx.sqlite.copy(), "ingest hub SQLite")
+            bare = await bare_sqlite(ctx)
+            name, ref = "SQLite", "aiosqlite"
+        elif backend == "postgresql":
+            why = await postgres_available(ctx)
+            if why is not None:
+                result.notes.append(f"ingest on PostgreSQL skipped: {why}")
+                if ctx.ingest_backends == ("postgresql",):
+                    result.error = f"skipped: {why}"
+                continue
+            ctx.log("ingest: PostgreSQL")
+            db = await postgres_database(ctx.postgres_url, ctx.pg_ingest_database)
+            try:
+                hub = await hub_phase(ctx, db, "ingest hub PostgreSQL")
+                bare = await bare_postgres(ctx, db)
+            finally:
+                await db.drop()
+            name, ref = "PostgreSQL", "asyncpg"
+        else:
+            raise ValueError(f"unknown ingest backend {backend!r}")
+        hub.label += f" ({conc} clients)"
+        bare.label += f" ({conc} loops)"
+        size = f"{name}, {conc} clients"
+        refname = f"bare {ref}"
+        rate = Row("ingest", size, "comments per second", hub.rate, bare.rate, refname)
+        rate.goal = f">= {GOAL_RATIO}x"
+        rate.met = rate.ratio is not None and rate.ratio >= GOAL_RATIO
+        assert hub.server_cpu is not None
+        result.rows += [
+            rate,
+            Row("ingest", size, "latency p50 (ms)", hub.p50_ms, bare.p50_ms, refname),
+            Row("ingest", size, "latency p99 (ms)", hub.p99_ms, bare.p99_ms, refname),
+            Row(
+                "ingest",
+                size,
+                "server CPU per comment (ms)",
+                hub.server_cpu / max(hub.done, 1) * 1e3,
+                digits=2,
+            ),
+        ]
+        result.checks += [
+            _check(f"{hub.label}: every 201'd comment stored, pending", hub),
+            _check(f"{bare.label}: every inserted row stored", bare),
+        ]
+        result.notes += [hub.summary(), bare.summary()]
+    return result
