@@ -7,6 +7,7 @@ refused at the door with a clear 4xx instead, so the resident knows at once.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,8 +38,13 @@ class Verdict:
         return ",".join(self.flags) or None
 
 
-def screen(body: str, policy: Policy, earlier_bodies: list[str]) -> Verdict:
-    """``earlier_bodies``: this meeting's recent submissions (normalised) to catch repeats."""
+def body_key(body: str) -> str:
+    """What two submissions share when one repeats the other (after normalising)."""
+    return hashlib.sha256(normalise(body).encode()).hexdigest()
+
+
+def screen(body: str, policy: Policy, repeated: bool) -> Verdict:
+    """``repeated``: the meeting already has a submission with the same ``body_key``."""
     flags: list[str] = []
     if len(LINK_RE.findall(body)) > policy.max_links:
         flags.append("links")
@@ -47,6 +53,6 @@ def screen(body: str, policy: Policy, earlier_bodies: list[str]) -> Verdict:
         if re.search(rf"(?<!\w){re.escape(normalise(word))}(?!\w)", text):
             flags.append("blocklist")
             break
-    if text in earlier_bodies:
+    if repeated:
         flags.append("duplicate")
     return Verdict(tuple(flags))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hub.models import AgendaItem, Council, Meeting
-from hub.moderation import normalise, screen
+from hub.moderation import body_key, screen
 from hub.policy import Closed, item_window, meeting_window, policy_of
 
 
@@ -30,25 +30,25 @@ def _policy(**overrides: object):  # type: ignore[no-untyped-def]
 
 def test_links_over_the_limit_are_held() -> None:
     p = _policy(max_links=1)
-    assert screen("see https://a.example", p, []).flags == ()
-    assert screen("see https://a.example and www.b.example", p, []).flags == ("links",)
-    assert screen("two: council.gov.uk and spam.ru", p, []).flags == ("links",)
+    assert screen("see https://a.example", p, repeated=False).flags == ()
+    assert screen("see https://a.example and www.b.example", p, repeated=False).flags == ("links",)
+    assert screen("two: council.gov.uk and spam.ru", p, repeated=False).flags == ("links",)
 
 
 def test_blocklist_matches_whole_words_case_and_accent_insensitively() -> None:
     p = _policy(blocklist="idiot\nrubbish tip\n")
-    assert screen("You IDIOT", p, []).flags == ("blocklist",)
-    assert screen("the Rubbish  Tip closes", p, []).flags == ("blocklist",)
-    assert screen("idiotic plan", p, []).flags == ()  # not a whole word
+    assert screen("You IDIOT", p, repeated=False).flags == ("blocklist",)
+    assert screen("the Rubbish  Tip closes", p, repeated=False).flags == ("blocklist",)
+    assert screen("idiotic plan", p, repeated=False).flags == ()  # not a whole word
     p = _policy(blocklist="café")
-    assert screen("Cafe owners object", p, []).flags == ("blocklist",)
+    assert screen("Cafe owners object", p, repeated=False).flags == ("blocklist",)
 
 
 def test_duplicates_are_held_after_normalising() -> None:
     p = _policy()
-    earlier = [normalise("Keep the library open!")]
-    assert screen("keep the  LIBRARY open!", p, earlier).flags == ("duplicate",)
-    assert screen("Keep the library open on Sundays", p, earlier).flags == ()
+    assert body_key("keep the  LIBRARY open!") == body_key("Keep the library open!")
+    assert body_key("Keep the library open on Sundays") != body_key("Keep the library open!")
+    assert screen("keep the  LIBRARY open!", p, repeated=True).flags == ("duplicate",)
 
 
 def test_council_reasons_extend_the_defaults() -> None:

@@ -34,15 +34,13 @@ from hub.models import (
     Vote,
     utcnow,
 )
-from hub.moderation import normalise, screen
+from hub.moderation import body_key, screen
 from hub.policy import CLOSED_MESSAGES, Policy, item_window, meeting_window, policy_of
 from hub.views import contribution_view, own_view, staff_view
 
 NAME_MAX_CHARS = 60
 AREA_MAX_CHARS = 60
 TOKEN_MAX_CHARS = 64
-# Screening compares with this many of the meeting's latest submissions for repeats.
-DUPLICATE_WINDOW = 200
 
 
 class Forbidden(ActionError):
@@ -167,15 +165,15 @@ async def submit(
     if closed is not None:
         raise WindowClosed(_(CLOSED_MESSAGES[closed]))
     item_id = None if sub.general else await _target_item(w, meeting, policy, sub.item_id)
-    earlier = (
+    key = body_key(sub.body)
+    repeated = (
         await w.session.execute(
-            select(Contribution.body)
-            .where(Contribution.meeting_id == meeting_id)
-            .order_by(Contribution.id.desc())
-            .limit(DUPLICATE_WINDOW)
+            select(Contribution.id)
+            .where(Contribution.meeting_id == meeting_id, Contribution.body_key == key)
+            .limit(1)
         )
-    ).scalars()
-    verdict = screen(sub.body, policy, [normalise(b) for b in earlier])
+    ).first() is not None
+    verdict = screen(sub.body, policy, repeated)
     publish = not policy.premoderated and not verdict.held
     contribution = Contribution(
         meeting_id=meeting_id,
@@ -183,6 +181,7 @@ async def submit(
         kind=sub.kind,
         position=sub.position,
         body=sub.body,
+        body_key=key,
         display_name=sub.display_name,
         area=sub.area,
         participant_id=participant,

@@ -38,6 +38,7 @@ class Contribution(Base):
     __tablename__ = "contributions"
     __table_args__ = (
         Index("ix_contributions_meeting_status", "meeting_id", "status"),
+        Index("ix_contributions_meeting_body_key", "meeting_id", "body_key"),
         # A resident's retry of the same submission (same client token) is the same submission.
         UniqueConstraint(
             "meeting_id", "participant_id", "client_token", name="uq_contributions_client_token"
@@ -52,6 +53,8 @@ class Contribution(Base):
     kind: Mapped[str] = mapped_column(String(16))
     position: Mapped[str | None] = mapped_column(String(16), nullable=True)
     body: Mapped[str] = mapped_column(Text)
+    # sha256 of the normalised body: repeats are found with one indexed lookup (hub/moderation.py).
+    body_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     display_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
     area: Mapped[str | None] = mapped_column(String(60), nullable=True)
     participant_id: Mapped[str] = mapped_column(String(64), index=True)
