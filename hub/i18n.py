@@ -42,6 +42,11 @@ def _load(lang: str) -> gettext.NullTranslations:
 _TRANSLATIONS: dict[str, gettext.NullTranslations] = {lang: _load(lang) for lang in LANGUAGES}
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's convention
+    """Mark a string for translation now; translate it later, in the request's language."""
+    return message
+
+
 def current_language() -> str:
     return _current.get()
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from hub.i18n import N_
 from hub.i18n import gettext_ as _
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
-    return message
-
 
 MEETING_STATUS = {
     "scheduled": N_("Scheduled"),

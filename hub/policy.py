@@ -10,12 +10,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.i18n import N_
 from hub.models import AgendaItem, Council, ItemStatus, Meeting, MeetingStatus
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's "mark now, translate later"
-    return message
-
 
 # Offered to every council; a council adds its own with its `rejection_reasons` lines.
 DEFAULT_REASONS: dict[str, str] = {

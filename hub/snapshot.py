@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from hub.events.schema import Audience
+from hub.i18n import gettext_
 from hub.models import (
     AgendaItem,
     Contribution,
@@ -30,6 +31,7 @@ from hub.policy import policy_of
 from hub.views import (
     as_json,
     contribution_view,
+    iso,
     item_view,
     meeting_view,
     own_view,
@@ -124,8 +126,6 @@ async def mine(session: AsyncSession, meeting: Meeting, participant: str) -> dic
         .where(Contribution.meeting_id == meeting.id, Contribution.participant_id == participant)
         .order_by(Contribution.id)
     )
-    from hub.i18n import gettext_
-
     own = []
     for c in rows.scalars():
         label = policy.reasons.get(c.reason) if c.reason else None
@@ -143,7 +143,11 @@ QUEUE_RECENT = 200
 
 async def moderation_state(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
     """The queue (everything pending) and the latest decided submissions, as staff views."""
-    rows = await session.execute(select(StaffUser.id, StaffUser.display_name))
+    # Names of the staff who decided something here (not every account of the deployment).
+    deciders = select(Contribution.moderated_by).where(Contribution.meeting_id == meeting_id)
+    rows = await session.execute(
+        select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(deciders))
+    )
     names: dict[int | None, str] = {int(r[0]): str(r[1]) for r in rows}
     pending = await session.execute(
         select(Contribution)
@@ -162,21 +166,26 @@ async def moderation_state(session: AsyncSession, meeting_id: int) -> dict[str, 
         .order_by(Contribution.id.desc())
         .limit(QUEUE_RECENT)
     )
-    areas = await session.execute(
-        select(Contribution.area, func.count(Contribution.id))
-        .where(Contribution.meeting_id == meeting_id, Contribution.area.is_not(None))
-        .group_by(Contribution.area)
-        .order_by(func.count(Contribution.id).desc(), Contribution.area)
-    )
     return {
         # Residents' areas, in aggregate only: never tied to a submission on a staff screen.
-        "areas": [{"area": a, "count": int(n)} for a, n in areas.all()],
+        "areas": await area_totals(session, meeting_id),
         "pending": [as_json(staff_view(c, names.get(c.moderated_by))) for c in pending.scalars()],
         "decided": [
             as_json(staff_view(c, names.get(c.moderated_by)))
             for c in reversed(decided.scalars().all())
         ],
     }
+
+
+async def area_totals(session: AsyncSession, meeting_id: int) -> list[dict[str, Any]]:
+    """How many submissions came from each ward or district: staff see areas only like this."""
+    rows = await session.execute(
+        select(Contribution.area, func.count(Contribution.id))
+        .where(Contribution.meeting_id == meeting_id, Contribution.area.is_not(None))
+        .group_by(Contribution.area)
+        .order_by(func.count(Contribution.id).desc(), Contribution.area)
+    )
+    return [{"area": a, "count": int(n)} for a, n in rows.all()]
 
 
 async def moderation_summary(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
@@ -206,8 +215,6 @@ async def moderation_log(
         .order_by(ModerationLog.id.desc())
         .limit(limit)
     )
-    from hub.views import iso
-
     return [
         {
             "id": r.id,

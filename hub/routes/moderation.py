@@ -20,7 +20,14 @@ from hub.review import feedback_by_item
 from hub.routes import services
 from hub.routes.public import svc_templates
 from hub.routes.staff import _form, _staff, error_response, wants_json
-from hub.snapshot import load_items, load_meeting, moderation_log, moderation_state, snapshot
+from hub.snapshot import (
+    area_totals,
+    load_items,
+    load_meeting,
+    moderation_log,
+    moderation_state,
+    snapshot,
+)
 from hub.views import as_json, item_view, meeting_view
 
 
@@ -186,7 +193,7 @@ async def review(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot(session, meeting.id)
         assert snap is not None
-        areas = (await moderation_state(session, meeting.id))["areas"]
+        areas = await area_totals(session, meeting.id)
     return svc_templates(request).TemplateResponse(
         request,
         "staff/review.html",

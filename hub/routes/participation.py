@@ -24,7 +24,7 @@ from hub.i18n import gettext_ as _
 from hub.models import Council
 from hub.ratelimit import RateLimiter
 from hub.routes import json_error, services
-from hub.routes.public import svc_templates
+from hub.routes.public import not_found_page, page_language, svc_templates
 from hub.snapshot import load_meeting, mine, moderation_summary, snapshot
 from hub.views import as_json, contribution_view, own_view
 
@@ -248,13 +248,11 @@ async def summary(request: Request) -> Response:
 
 async def projector(request: Request) -> Response:
     """The chamber screen: current item, spotlighted question, latest published comments."""
-    from hub.routes.public import _page_language, not_found_page
-
     async with services(request).sessionmaker() as session:
         snap = await snapshot(session, request.path_params["meeting_id"])
     if snap is None:
         return not_found_page(request)
-    _page_language(request, snap["meeting"]["language"])
+    page_language(request, snap["meeting"]["language"])
     return svc_templates(request).TemplateResponse(
         request,
         "projector.html",

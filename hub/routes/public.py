@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 EVENTS_PAGE_MAX = 1000
 
 
-def _page_language(request: Request, council_language: str) -> None:
+def page_language(request: Request, council_language: str) -> None:
     """Use the council's language unless the visitor chose one."""
     if not request.scope.get("state", {}).get("lang_explicit"):
         i18n.set_language(council_language)
@@ -52,7 +52,7 @@ async def meeting_page(request: Request) -> Response:
         assert meeting is not None
         own = await mine(session, meeting, participant)
         summary = await moderation_summary(session, meeting_id)
-    _page_language(request, snap["meeting"]["language"])
+    page_language(request, snap["meeting"]["language"])
     policy = policy_of(meeting.council)
     closed = meeting_window(policy, meeting, utcnow())
     participation = {
