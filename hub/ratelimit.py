@@ -35,6 +35,12 @@ class RateLimiter:
             self._buckets.popitem(last=False)
         return allowed
 
+    def refund(self, key: str, cost: float = 1.0) -> None:
+        """Give back what ``allow`` charged for something that then did not happen."""
+        if key in self._buckets:
+            tokens, last = self._buckets[key]
+            self._buckets[key] = (min(float(self.capacity), tokens + cost), last)
+
     def would_allow(self, key: str, cost: float = 1.0) -> bool:
         """Whether ``allow`` would succeed now, without spending anything (check first, charge
         only what succeeds: a refused submission does not use up the resident's allowance)."""

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hub.broker import Broker, create_broker
 from hub.db import create_engine, create_sessionmaker
 from hub.events.stream import LiveStreams
+from hub.intake import Intake
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 
@@ -28,6 +29,10 @@ class Services:
     login_by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ADDRESS))
     login_by_account: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ACCOUNT))
     _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
+    intake: Intake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = Intake(self.sessionmaker, self.broker, self.limiter)
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""
@@ -55,6 +60,7 @@ class Services:
         return cls(settings, engine, sessionmaker, broker, streams)
 
     async def close(self) -> None:
+        await self.intake.close()  # residents' queued submissions are committed, not dropped
         await self.streams.close()
         await self.broker.close()
         await self.engine.dispose()

@@ -7,9 +7,11 @@ second one, so a resident's page can retry a failed send without fear of duplica
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions import ActionError, Conflict, Invalid, NotFound
@@ -18,6 +20,7 @@ from hub.events.publish import Writer
 from hub.events.schema import (
     ContributionPublished,
     ContributionUpdated,
+    Event,
     ModerationItemUpdated,
     OwnContributionUpdated,
 )
@@ -69,10 +72,15 @@ class Submission:
     client_token: str = ""
 
 
+# Control characters other than tab and line breaks: invisible on every page, and PostgreSQL
+# refuses NUL in text. Dropped, so a pasted stray byte neither fails a submission nor hides in it.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean(value: str | None, limit: int, what: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(value.split())
+    value = " ".join(_CONTROLS.sub("", value).split())
     if len(value) > limit:
         raise Invalid(
             _("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}
@@ -94,7 +102,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             raise Invalid(_("Say whether you support, oppose or are neutral.")) from None
     else:
         position = None  # a question takes no position (a form may still send the radio)
-    body = (sub.body or "").strip()
+    body = _CONTROLS.sub("", sub.body or "").strip()
     if not body:
         raise Invalid(_("Write your comment or question first."))
     if len(body) > policy.max_chars:
@@ -102,7 +110,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             _("Please keep it under %(limit)d characters (yours has %(count)d).")
             % {"limit": policy.max_chars, "count": len(body)}
         )
-    token = (sub.client_token or "").strip()
+    token = _CONTROLS.sub("", sub.client_token or "").strip()
     if not token or len(token) > TOKEN_MAX_CHARS:
         raise Invalid("client_token must be 1 to 64 characters")
     return Submission(
@@ -117,94 +125,212 @@ def check(sub: Submission, policy: Policy) -> Submission:
     )
 
 
-async def _target_item(
-    w: Writer, meeting: Meeting, policy: Policy, item_id: int | None
-) -> int | None:
-    """The item asked for, or the one being discussed, or none (the meeting in general)."""
-    if item_id is None:
-        current = (
-            await w.session.execute(
-                select(AgendaItem.id).where(
-                    AgendaItem.meeting_id == meeting.id, AgendaItem.status == ItemStatus.CURRENT
-                )
-            )
-        ).scalar_one_or_none()
-        return current
-    item = await w.session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        raise NotFound(_("There is no such item on this meeting's agenda."))
-    closed = item_window(policy, item)
-    if closed is not None:
-        raise WindowClosed(_(CLOSED_MESSAGES[closed]))
-    return item.id
+@dataclass(frozen=True)
+class Entry:
+    """One resident's submission as it waits for its group's transaction."""
+
+    participant: str
+    sub: Submission
+    address: str = ""  # the client's address, for the council's per-address rate limit
+
+
+# What each entry of a group gets: its contribution and whether it is new (False for a retried
+# token), or the refusal the resident sees.
+Outcome = tuple[Contribution, bool] | ActionError
+# Charges a new, valid submission against the council's rate limits; a refusal, or None.
+Admit = Callable[[Policy, Entry], ActionError | None]
+
+
+class RateLimited(ActionError):
+    status = 429
+    code = "rate_limited"
 
 
 async def submit(
     w: Writer, meeting_id: int, participant: str, sub: Submission
 ) -> tuple[Contribution, bool]:
-    """Store a submission; returns it and whether it is new (False for a retried token)."""
-    meeting = await lock_meeting(w, meeting_id)
+    """Store one submission; returns it and whether it is new (False for a retried token)."""
+    [outcome] = await submit_many(w, meeting_id, [Entry(participant, sub)])
+    if isinstance(outcome, ActionError):
+        raise outcome
+    return outcome
+
+
+async def submit_many(
+    w: Writer, meeting_id: int, entries: list[Entry], admit: Admit | None = None
+) -> list[Outcome]:
+    """Store several residents' submissions to one meeting in the writer's transaction.
+
+    The meeting is locked once and every lookup (retried tokens, blocks, items, repeats) is one
+    query for the whole group, so a group costs about what one submission does. Each entry
+    gets its own outcome: one resident's refusal never fails another's submission.
+    """
+    try:
+        meeting = await lock_meeting(w, meeting_id)
+    except NotFound:
+        return [NotFound(_("There is no such meeting.")) for _entry in entries]
     policy = policy_of(meeting.council)
-    sub = check(sub, policy)
-    existing = (
-        await w.session.execute(
+    outcomes: list[Outcome | None] = [None] * len(entries)
+    subs: list[Submission] = []
+    for i, entry in enumerate(entries):
+        try:
+            subs.append(check(entry.sub, policy))
+        except ActionError as exc:
+            subs.append(entry.sub)
+            outcomes[i] = exc
+
+    def pending() -> list[int]:
+        return [i for i, out in enumerate(outcomes) if out is None]
+
+    # A retried token answers with what was stored the first time.
+    tokens = {subs[i].client_token for i in pending()}
+    if tokens:
+        stored = await w.session.scalars(
             select(Contribution).where(
-                Contribution.meeting_id == meeting_id,
-                Contribution.participant_id == participant,
-                Contribution.client_token == sub.client_token,
+                Contribution.meeting_id == meeting_id, Contribution.client_token.in_(tokens)
             )
         )
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
-    blocked = await w.session.get(ParticipantBlock, (meeting_id, participant))
-    if blocked is not None:
-        raise Forbidden(_("You can no longer post in this meeting."))
+        by_token = {(c.participant_id, c.client_token): c for c in stored}
+        for i in pending():
+            found = by_token.get((entries[i].participant, subs[i].client_token))
+            if found is not None:
+                outcomes[i] = (found, False)
+    if not pending():
+        return _settled(outcomes)
+
+    blocked = set(
+        await w.session.scalars(
+            select(ParticipantBlock.participant_id).where(
+                ParticipantBlock.meeting_id == meeting_id,
+                ParticipantBlock.participant_id.in_({entries[i].participant for i in pending()}),
+            )
+        )
+    )
     now = utcnow()
     closed = meeting_window(policy, meeting, now)
-    if closed is not None:
-        raise WindowClosed(_(CLOSED_MESSAGES[closed]))
-    item_id = None if sub.general else await _target_item(w, meeting, policy, sub.item_id)
-    key = body_key(sub.body)
-    repeated = (
-        await w.session.execute(
-            select(Contribution.id)
-            .where(Contribution.meeting_id == meeting_id, Contribution.body_key == key)
-            .limit(1)
+    targets = _Targets(w, meeting, policy)
+    keys = {i: body_key(subs[i].body) for i in pending()}
+    repeats = set(
+        await w.session.scalars(
+            select(Contribution.body_key).where(
+                Contribution.meeting_id == meeting_id,
+                Contribution.body_key.in_(set(keys.values())),
+            )
         )
-    ).first() is not None
-    verdict = screen(sub.body, policy, repeated)
-    publish = not policy.premoderated and not verdict.held
-    contribution = Contribution(
-        meeting_id=meeting_id,
-        item_id=item_id,
-        kind=sub.kind,
-        position=sub.position,
-        body=sub.body,
-        body_key=key,
-        display_name=sub.display_name,
-        area=sub.area,
-        participant_id=participant,
-        client_token=sub.client_token,
-        status=(ContributionStatus.PUBLISHED if publish else ContributionStatus.PENDING).value,
-        screening=verdict.summary(),
-        created_at=now,
-        published_at=now if publish else None,
     )
-    w.session.add(contribution)
-    await w.session.flush()
-    await w.emit(
-        meeting_id,
-        ModerationItemUpdated(contribution=staff_view(contribution, None), action="submitted"),
-    )
-    await w.emit(
-        meeting_id, OwnContributionUpdated(contribution=own_view(contribution, None)), participant
-    )
-    if publish:
-        await w.emit(
-            meeting_id, ContributionPublished(contribution=contribution_view(contribution))
+    rows: list[dict[str, object]] = []
+    new: list[int] = []  # entry index of each row
+    first_of: dict[tuple[str, str], int] = {}  # a token sent twice in one group: one row
+    for i in pending():
+        entry, sub = entries[i], subs[i]
+        if (entry.participant, sub.client_token) in first_of:
+            continue  # answered with the first one's row below
+        try:
+            if entry.participant in blocked:
+                raise Forbidden(_("You can no longer post in this meeting."))
+            if closed is not None:
+                raise WindowClosed(_(CLOSED_MESSAGES[closed]))
+            item_id = None if sub.general else await targets.item(sub.item_id)
+            refusal = admit(policy, entry) if admit is not None else None
+            if refusal is not None:
+                raise refusal
+        except ActionError as exc:
+            outcomes[i] = exc
+            continue
+        first_of[(entry.participant, sub.client_token)] = i
+        verdict = screen(sub.body, policy, keys[i] in repeats)
+        repeats.add(keys[i])
+        publish = not policy.premoderated and not verdict.held
+        status = ContributionStatus.PUBLISHED if publish else ContributionStatus.PENDING
+        rows.append(
+            {
+                "meeting_id": meeting_id,
+                "item_id": item_id,
+                "kind": sub.kind,
+                "position": sub.position,
+                "body": sub.body,
+                "body_key": keys[i],
+                "display_name": sub.display_name,
+                "area": sub.area,
+                "participant_id": entry.participant,
+                "client_token": sub.client_token,
+                "status": status.value,
+                "screening": verdict.summary(),
+                "answered": False,
+                "votes": 0,
+                "created_at": now,
+                "published_at": now if publish else None,
+            }
         )
-    return contribution, True
+        new.append(i)
+    if rows:
+        inserted = list(
+            await w.session.scalars(
+                insert(Contribution).returning(Contribution, sort_by_parameter_order=True), rows
+            )
+        )
+        events: list[tuple[Event, str | None]] = []
+        for i, contribution in zip(new, inserted, strict=True):
+            outcomes[i] = (contribution, True)
+            events.append(
+                (
+                    ModerationItemUpdated(
+                        contribution=staff_view(contribution, None), action="submitted"
+                    ),
+                    None,
+                )
+            )
+            events.append(
+                (
+                    OwnContributionUpdated(contribution=own_view(contribution, None)),
+                    entries[i].participant,
+                )
+            )
+            if contribution.status == ContributionStatus.PUBLISHED:
+                events.append(
+                    (ContributionPublished(contribution=contribution_view(contribution)), None)
+                )
+        await w.emit_many(meeting_id, events)
+    for i in pending():  # the second of a token sent twice: the same submission, not new
+        first = outcomes[first_of[(entries[i].participant, subs[i].client_token)]]
+        outcomes[i] = (first[0], False) if isinstance(first, tuple) else first
+    return _settled(outcomes)
+
+
+def _settled(outcomes: list[Outcome | None]) -> list[Outcome]:
+    assert all(out is not None for out in outcomes)
+    return [out for out in outcomes if out is not None]
+
+
+class _Targets:
+    """The item each submission is about, read once per group: the one asked for (open, on
+    this agenda), or the one being discussed, or none (the meeting in general)."""
+
+    def __init__(self, w: Writer, meeting: Meeting, policy: Policy) -> None:
+        self._w, self._meeting, self._policy = w, meeting, policy
+        self._items: dict[int, AgendaItem | None] = {}
+        self._current: tuple[int | None] | None = None
+
+    async def item(self, item_id: int | None) -> int | None:
+        if item_id is None:
+            if self._current is None:
+                current = await self._w.session.scalar(
+                    select(AgendaItem.id).where(
+                        AgendaItem.meeting_id == self._meeting.id,
+                        AgendaItem.status == ItemStatus.CURRENT,
+                    )
+                )
+                self._current = (current,)
+            return self._current[0]
+        if item_id not in self._items:
+            self._items[item_id] = await self._w.session.get(AgendaItem, item_id)
+        item = self._items[item_id]
+        if item is None or item.meeting_id != self._meeting.id:
+            raise NotFound(_("There is no such item on this meeting's agenda."))
+        closed = item_window(self._policy, item)
+        if closed is not None:
+            raise WindowClosed(_(CLOSED_MESSAGES[closed]))
+        return item.id
 
 
 async def vote(

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.schema import Audience, Event
@@ -71,31 +71,47 @@ def encode_envelope(seq: int, event: Event, at: datetime) -> str:
 async def append(
     session: AsyncSession, meeting_id: int, event: Event, target: str | None = None
 ) -> LoggedEvent:
-    if (event.audience is Audience.PARTICIPANT) != (target is not None):
-        raise ValueError("participant events need a target, and only they have one")
+    return (await append_many(session, meeting_id, [(event, target)]))[0]
+
+
+async def append_many(
+    session: AsyncSession, meeting_id: int, events: list[tuple[Event, str | None]]
+) -> list[LoggedEvent]:
+    """Append events (each with its participant target or None) in order: one UPDATE allocates
+    all their seqs, one INSERT stores them, however many there are (a group of residents'
+    submissions commits hundreds of events in one transaction)."""
+    if not events:
+        return []
+    for event, target in events:
+        if (event.audience is Audience.PARTICIPANT) != (target is not None):
+            raise ValueError("participant events need a target, and only they have one")
     at = utcnow()
     result = await session.execute(
         update(Meeting)
         .where(Meeting.id == meeting_id)
-        .values(last_seq=Meeting.last_seq + 1)
+        .values(last_seq=Meeting.last_seq + len(events))
         .returning(Meeting.last_seq)
         .execution_options(synchronize_session=False)
     )
-    seq = int(result.scalar_one())
-    envelope = encode_envelope(seq, event, at)
-    session.add(
-        MeetingEvent(
-            meeting_id=meeting_id,
-            seq=seq,
-            type=event.type,
-            audience=event.audience.value,
-            target=target,
-            at=at,
-            envelope=envelope,
+    first = int(result.scalar_one()) - len(events) + 1
+    logged: list[LoggedEvent] = []
+    rows: list[dict[str, object]] = []
+    for seq, (event, target) in enumerate(events, start=first):
+        envelope = encode_envelope(seq, event, at)
+        logged.append(LoggedEvent(meeting_id, seq, event.audience, envelope, target))
+        rows.append(
+            {
+                "meeting_id": meeting_id,
+                "seq": seq,
+                "type": event.type,
+                "audience": event.audience.value,
+                "target": target,
+                "at": at,
+                "envelope": envelope,
+            }
         )
-    )
-    await session.flush()
-    return LoggedEvent(meeting_id, seq, event.audience, envelope, target)
+    await session.execute(insert(MeetingEvent), rows)
+    return logged
 
 
 @dataclass(frozen=True, slots=True)

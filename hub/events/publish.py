@@ -39,6 +39,13 @@ class Writer:
         self.appended.append(logged)
         return logged
 
+    async def emit_many(
+        self, meeting_id: int, events: list[tuple[Event, str | None]]
+    ) -> list[LoggedEvent]:
+        logged = await event_log.append_many(self.session, meeting_id, events)
+        self.appended.extend(logged)
+        return logged
+
 
 # SQLite takes one writer at a time. Writers of this process queue here, in order and without a
 # time limit, instead of in SQLite's busy handler, whose timeout turns a long queue (a burst of

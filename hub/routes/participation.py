@@ -17,19 +17,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hub import labels, participants
-from hub.actions import ActionError, NotFound
-from hub.actions.participation import Submission, submit, vote
+from hub.actions import ActionError
+from hub.actions.participation import Entry, Submission, vote
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
-from hub.models import Council
-from hub.ratelimit import RateLimiter
+from hub.intake import SUBMISSION_PERIOD_S
 from hub.routes import json_error, services
 from hub.routes.public import not_found_page, page_language, svc_templates
 from hub.snapshot import load_meeting, mine, moderation_summary, snapshot
 from hub.views import as_json, contribution_view, own_view
 
 BODY_MAX_BYTES = 16 * 1024
-SUBMISSION_PERIOD_S = 600.0
 
 
 def _foreign_origin(request: Request) -> bool:
@@ -53,15 +51,6 @@ def _with_cookie(request: Request, response: Response, participant: str, new: bo
             response, participant, svc.settings.secret_key, svc.settings.https_only
         )
     return response
-
-
-def _limits(request: Request, participant: str, council: Council) -> list[tuple[RateLimiter, str]]:
-    svc = services(request)
-    address = request.client.host if request.client else "unknown"
-    return [
-        (svc.limiter(council.rate_per_participant, SUBMISSION_PERIOD_S), f"p:{participant}"),
-        (svc.limiter(council.rate_per_address, SUBMISSION_PERIOD_S), f"a:{address}"),
-    ]
 
 
 async def _read_json(request: Request) -> dict[str, Any] | Response:
@@ -105,29 +94,15 @@ def _submission(data: dict[str, Any]) -> Submission | None:
 async def _submit(
     request: Request, participant: str, sub: Submission
 ) -> dict[str, Any] | ActionError:
+    """Queue the submission for the next group commit; the answer comes after its commit."""
     svc = services(request)
-    meeting_id: int = request.path_params["meeting_id"]
-    async with svc.sessionmaker() as session:
-        meeting = await load_meeting(session, meeting_id)
-    if meeting is None:
-        return NotFound(_("There is no such meeting."))
-    limits = _limits(request, participant, meeting.council)
-    if not all(limiter.would_allow(key) for limiter, key in limits):
-        return _TooMany(_("You have sent a lot in a short time. Please wait a few minutes."))
+    address = request.client.host if request.client else "unknown"
+    entry = Entry(participant, sub, address)
     try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            contribution, new = await submit(w, meeting_id, participant, sub)
+        contribution, _new = await svc.intake.submit(request.path_params["meeting_id"], entry)
     except ActionError as exc:
         return exc
-    if new:  # only stored submissions count; a retry of one already stored is free
-        for limiter, key in limits:
-            limiter.allow(key)
     return as_json(own_view(contribution, None))
-
-
-class _TooMany(ActionError):
-    status = 429
-    code = "rate_limited"
 
 
 async def create_contribution(request: Request) -> Response:
@@ -144,6 +119,8 @@ async def create_contribution(request: Request) -> Response:
         response = json_error(result.status, result.code, result.message)
         if result.status == 429:
             response.headers["retry-after"] = str(int(SUBMISSION_PERIOD_S / 10))
+        elif result.status == 503:
+            response.headers["retry-after"] = "5"
         return _with_cookie(request, response, participant, new)
     return _with_cookie(request, JSONResponse(result, status_code=201), participant, new)
 

@@ -1,0 +1,189 @@
+"""Group commit for residents' submissions: one writer per process, many submissions a commit.
+
+When the meeting everyone watches asks for comments, hundreds arrive in a second. Committing each
+in its own transaction serialises them on the meeting's row (its seqs must be gap-free) and pays
+a commit each. Instead every request queues its submission here and waits; one task takes
+everything queued, stores it in one transaction (``submit_many``: one lock of the meeting, one
+query per lookup, one INSERT for the rows and one for their events), commits, publishes, and
+only then answers each waiting request. So a 201 still means durable, and a busy meeting
+commits as often as the database can, each commit carrying whatever arrived meanwhile. A quiet
+meeting pays nothing: a lone submission is taken at once, without waiting to fill a group.
+
+A fault in a group's transaction (the database refusing one row, say) is retried one
+submission at a time, so it fails only the submission that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.actions import ActionError
+from hub.actions.participation import Entry, Outcome, RateLimited, submit_many
+from hub.broker import Broker
+from hub.events.publish import writing
+from hub.i18n import gettext_ as _
+from hub.models import Contribution
+from hub.policy import Policy
+from hub.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+
+# Submissions in one transaction at most: bounds the transaction's time and memory (a group
+# commits in tens of milliseconds at this size), while a burst still needs few commits.
+MAX_GROUP = 500
+# The council's rate limits count submissions over this period.
+SUBMISSION_PERIOD_S = 600.0
+
+
+class Unavailable(ActionError):
+    status = 503
+    code = "unavailable"
+
+
+@dataclass
+class _Ticket:
+    meeting_id: int
+    entry: Entry
+    answer: asyncio.Future[Outcome]
+
+
+@dataclass
+class IntakeStats:
+    """Counters for the operator (and the tests): how well submissions are being grouped."""
+
+    submissions: int = 0
+    commits: int = 0
+    retried_alone: int = 0
+    largest_group: int = 0
+
+
+@dataclass
+class Intake:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    broker: Broker
+    # (capacity, period) -> the process's shared limiter for it (Services.limiter).
+    limiter: Callable[[int, float], RateLimiter]
+    stats: IntakeStats = field(default_factory=IntakeStats)
+    _queue: list[_Ticket] = field(default_factory=list)
+    _writer: asyncio.Task[None] | None = None
+    _closing: bool = False
+
+    async def submit(self, meeting_id: int, entry: Entry) -> tuple[Contribution, bool]:
+        """Queue one submission and wait until it is committed; its refusal is raised."""
+        if self._closing:
+            raise Unavailable(_("The hub is restarting. Please send it again in a moment."))
+        answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Ticket(meeting_id, entry, answer))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="council-hub-intake")
+        # Shielded: a resident who disconnects does not cancel a commit already under way (the
+        # page retries with the same token and is answered with the stored submission).
+        try:
+            outcome = await asyncio.shield(answer)
+        except ActionError:
+            raise
+        except Exception as exc:  # logged by the writer; the resident gets a clear answer
+            raise Unavailable(
+                _("Your submission could not be saved just now. Please send it again.")
+            ) from exc
+        if isinstance(outcome, ActionError):
+            raise outcome
+        return outcome
+
+    async def close(self) -> None:
+        """Refuse new submissions and commit every queued one before returning."""
+        self._closing = True
+        if self._writer is not None:
+            await self._writer
+
+    async def _write_all(self) -> None:
+        # Runs while there is anything queued; submissions that arrive during a commit form the
+        # next group. The task ends when the queue is empty and is started again by the next one.
+        while self._queue:
+            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+            try:
+                await self._commit(group)
+            except Exception as exc:  # never leave a resident waiting forever
+                logger.exception("storing %d submissions failed", len(group))
+                for ticket in group:
+                    _answer(ticket, exc)
+
+    async def _commit(self, group: list[_Ticket]) -> None:
+        try:
+            outcomes = await self._store(group)
+        except Exception:
+            if len(group) == 1:
+                raise
+            logger.warning(
+                "a group of %d submissions failed to commit; storing each alone",
+                len(group),
+                exc_info=True,
+            )
+            self.stats.retried_alone += len(group)
+            for ticket in group:
+                try:
+                    [outcome] = await self._store([ticket])
+                except Exception as exc:
+                    logger.exception("a submission to meeting %s failed", ticket.meeting_id)
+                    _answer(ticket, exc)
+                else:
+                    _answer(ticket, outcome)
+            return
+        for ticket, outcome in zip(group, outcomes, strict=True):
+            _answer(ticket, outcome)
+
+    async def _store(self, group: list[_Ticket]) -> list[Outcome]:
+        """One transaction for the group (published after its commit); outcomes in order."""
+        by_meeting: dict[int, list[int]] = {}
+        for index, ticket in enumerate(group):
+            by_meeting.setdefault(ticket.meeting_id, []).append(index)
+        outcomes: list[Outcome | None] = [None] * len(group)
+        charged: list[tuple[RateLimiter, str]] = []
+
+        def admit(policy: Policy, entry: Entry) -> ActionError | None:
+            limits = [
+                (
+                    self.limiter(policy.rate_per_participant, SUBMISSION_PERIOD_S),
+                    f"p:{entry.participant}",
+                ),
+                (self.limiter(policy.rate_per_address, SUBMISSION_PERIOD_S), f"a:{entry.address}"),
+            ]
+            if not all(limiter.would_allow(key) for limiter, key in limits):
+                return RateLimited(
+                    _("You have sent a lot in a short time. Please wait a few minutes.")
+                )
+            for limiter, key in limits:
+                limiter.allow(key)
+            charged.extend(limits)
+            return None
+
+        try:
+            async with writing(self.sessionmaker, self.broker) as w:
+                for meeting_id, indexes in by_meeting.items():
+                    entries = [group[i].entry for i in indexes]
+                    for i, outcome in zip(
+                        indexes, await submit_many(w, meeting_id, entries, admit), strict=True
+                    ):
+                        outcomes[i] = outcome
+        except BaseException:
+            for limiter, key in charged:  # nothing was stored: give the allowance back
+                limiter.refund(key)
+            raise
+        self.stats.commits += 1
+        self.stats.submissions += len(group)
+        self.stats.largest_group = max(self.stats.largest_group, len(group))
+        return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _answer(ticket: _Ticket, outcome: Outcome | BaseException) -> None:
+    if ticket.answer.done():
+        return
+    if isinstance(outcome, BaseException) and not isinstance(outcome, ActionError):
+        ticket.answer.set_exception(outcome)
+    else:
+        ticket.answer.set_result(outcome)

@@ -1,0 +1,250 @@
+"""Group commit of residents' submissions (hub/intake.py), on SQLite and PostgreSQL.
+
+Submissions that arrive together share a transaction, yet each is answered only after its
+commit, each refusal is its own, and a database fault fails only the submission that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.actions import ActionError, Invalid
+from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+from hub.actions.participation import Entry, Forbidden, RateLimited, Submission
+from hub.broker.memory import MemoryBroker
+from hub.events import log as event_log
+from hub.events.publish import writing
+from hub.events.schema import Audience
+from hub.intake import Intake, Unavailable
+from hub.models import Contribution, ParticipantBlock
+from hub.ratelimit import RateLimiter
+from tests.support import Seeded, set_policy
+
+ACTOR = Actor(1, "Clerk")
+
+
+@pytest.fixture
+async def intake(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> AsyncIterator[Intake]:
+    broker = MemoryBroker()
+    await broker.start()
+    async with writing(sessionmaker, broker) as w:
+        await change_meeting_status(w, seeded.meeting_id, "open", ACTOR)
+        await set_current_item(w, seeded.meeting_id, seeded.item_ids[1], ACTOR)
+    limiters: dict[tuple[int, float], RateLimiter] = {}
+
+    def limiter(capacity: int, period: float) -> RateLimiter:
+        return limiters.setdefault((capacity, period), RateLimiter(capacity, period))
+
+    intake = Intake(sessionmaker, broker, limiter)
+    yield intake
+    await intake.close()
+    await broker.close()
+
+
+def _entry(k: int, participant: str | None = None, **changes: Any) -> Entry:
+    sub = Submission(
+        kind="comment",
+        position="support",
+        body=changes.pop("body", f"Comment number {k} about the library's opening hours"),
+        client_token=changes.pop("token", f"t{k}"),
+        **changes,
+    )
+    return Entry(participant or f"resident-{k:04d}", sub, address=f"10.0.0.{k % 250}")
+
+
+async def _submit_all(intake: Intake, meeting_id: int, entries: list[Entry]) -> list[Any]:
+    return await asyncio.gather(
+        *(intake.submit(meeting_id, e) for e in entries), return_exceptions=True
+    )
+
+
+async def test_concurrent_submissions_share_commits_and_keep_the_log_gap_free(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    async with sessionmaker() as s:
+        before = await event_log.bounds(s, seeded.meeting_id)
+    assert before is not None
+    results = await _submit_all(intake, seeded.meeting_id, [_entry(k) for k in range(120)])
+    assert all(isinstance(r, tuple) and r[1] for r in results), results[:3]
+    ids = [r[0].id for r in results]
+    assert len(set(ids)) == 120
+    # Grouped: far fewer commits than submissions.
+    assert intake.stats.submissions == 120 and intake.stats.commits < 10
+    assert intake.stats.largest_group > 50
+    async with sessionmaker() as s:
+        stored = (await s.scalars(select(Contribution).where(Contribution.id.in_(ids)))).all()
+        events = await event_log.replay(
+            s, seeded.meeting_id, before.last_seq, audiences=event_log.ALL, limit=10_000
+        )
+    assert {c.id for c in stored} == set(ids)
+    assert all(c.status == "pending" and c.item_id == seeded.item_ids[1] for c in stored)
+    # Pre-moderation: each submission appends one staff and one own event, gap-free, in order.
+    assert [e.seq for e in events] == list(range(before.last_seq + 1, before.last_seq + 241))
+    staff = [json.loads(e.envelope) for e in events if e.audience is Audience.STAFF]
+    mine = [e for e in events if e.audience is Audience.PARTICIPANT]
+    assert sorted(e["data"]["contribution"]["id"] for e in staff) == sorted(ids)
+    assert {e.target for e in mine} == {f"resident-{k:04d}" for k in range(120)}
+
+
+async def test_each_refusal_in_a_group_is_its_own(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    mid = seeded.meeting_id
+    async with sessionmaker() as s:
+        s.add(ParticipantBlock(meeting_id=mid, participant_id="blocked-one"))
+        await s.commit()
+    await set_policy(sessionmaker, rate_per_participant=2)
+    same = "The same words, sent by two residents"
+    entries = [
+        _entry(0),
+        _entry(1, body="   "),  # nothing written
+        _entry(2, participant="blocked-one"),
+        _entry(3, token="twice"),
+        _entry(4, participant="resident-0003", token="twice"),  # the same token again
+        _entry(5, body=same),
+        _entry(6, body="  " + same.upper()),  # a repeat once normalised: held for a clerk
+        _entry(7, item_id=999_999),  # not on this agenda
+        _entry(8, participant="chatty"),
+        _entry(9, participant="chatty"),
+        _entry(10, participant="chatty"),  # over the council's limit of 2
+        _entry(11, body="A stray\x00byte and a bell\x07 are dropped"),
+    ]
+    results = await _submit_all(intake, mid, entries)
+    assert isinstance(results[1], Invalid)
+    assert isinstance(results[2], Forbidden)
+    assert isinstance(results[7], ActionError) and results[7].status == 404
+    assert isinstance(results[10], RateLimited)
+    first, again = results[3], results[4]
+    assert first[1] is True and again[1] is False and again[0].id == first[0].id
+    assert results[5][0].screening is None and results[6][0].screening == "duplicate"
+    assert results[11][0].body == "A straybyte and a bell are dropped"
+    stored_ok = [0, 3, 5, 6, 8, 9, 11]
+    for i in stored_ok:
+        assert isinstance(results[i], tuple), (i, results[i])
+    async with sessionmaker() as s:
+        count = await s.scalar(
+            select(func.count()).select_from(Contribution).where(Contribution.meeting_id == mid)
+        )
+    assert count == len(stored_ok)
+
+
+async def _poison(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """A real database fault for one kind of row: a trigger that aborts its INSERT."""
+    async with sessionmaker() as s:
+        if s.bind.dialect.name == "sqlite":
+            await s.execute(
+                text(
+                    "CREATE TRIGGER poison BEFORE INSERT ON contributions "
+                    "WHEN NEW.body LIKE '%POISON%' BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+                )
+            )
+        else:
+            await s.execute(
+                text(
+                    "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN "
+                    "IF NEW.body LIKE '%POISON%' THEN RAISE EXCEPTION 'poisoned'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql"
+                )
+            )
+            await s.execute(
+                text(
+                    "CREATE TRIGGER poison BEFORE INSERT ON contributions "
+                    "FOR EACH ROW EXECUTE FUNCTION poison()"
+                )
+            )
+        await s.commit()
+
+
+async def _unpoison(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as s:
+        await s.execute(
+            text(
+                "DROP TRIGGER poison"
+                + ("" if s.bind.dialect.name == "sqlite" else " ON contributions")
+            )
+        )
+        if s.bind.dialect.name != "sqlite":
+            await s.execute(text("DROP FUNCTION poison()"))
+        await s.commit()
+
+
+async def test_a_database_fault_fails_only_the_submission_that_caused_it(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    await _poison(sessionmaker)
+    try:
+        # All 31 queue before the writer runs and form one group, whose transaction the
+        # poisoned row aborts; then each is stored alone.
+        entries = [_entry(k) for k in range(31)]
+        entries[17] = _entry(17, body="This one is POISON to the database")
+        results = await _submit_all(intake, seeded.meeting_id, entries)
+    finally:
+        await _unpoison(sessionmaker)
+    assert isinstance(results[17], Unavailable) and results[17].status == 503
+    good = [r for i, r in enumerate(results) if i != 17]
+    assert all(isinstance(r, tuple) and r[1] for r in good), good[:3]
+    assert intake.stats.retried_alone == 31
+    async with sessionmaker() as s:
+        ids = set(
+            await s.scalars(
+                select(Contribution.id).where(Contribution.meeting_id == seeded.meeting_id)
+            )
+        )
+        last = await event_log.bounds(s, seeded.meeting_id)
+        events = await event_log.replay(
+            s, seeded.meeting_id, 0, audiences=event_log.ALL, limit=10_000
+        )
+    assert ids == {r[0].id for r in good}
+    # The failed group left no trace in the log: still gap-free up to last_seq.
+    assert last is not None and [e.seq for e in events] == list(range(1, last.last_seq + 1))
+
+
+async def test_a_refused_group_gives_the_rate_allowance_back(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    await set_policy(sessionmaker, rate_per_participant=1)
+    await _poison(sessionmaker)
+    try:
+        results = await _submit_all(
+            intake,
+            seeded.meeting_id,
+            [_entry(0), _entry(1, participant="solo", body="POISON again")],
+        )
+    finally:
+        await _unpoison(sessionmaker)
+    assert isinstance(results[1], Unavailable)
+    # Nothing of "solo" was stored, so their one submission in the period is still theirs.
+    [(contribution, new)] = await _submit_all(
+        intake, seeded.meeting_id, [_entry(2, participant="solo")]
+    )
+    assert new and contribution.participant_id == "solo"
+
+
+async def test_closing_commits_what_is_queued_and_refuses_what_comes_after(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    waiting = [
+        asyncio.ensure_future(intake.submit(seeded.meeting_id, _entry(k))) for k in range(40)
+    ]
+    await asyncio.sleep(0)  # all queued, the first group under way
+    await intake.close()
+    async with sessionmaker() as s:  # committed by the time close() returns
+        stored = await s.scalar(
+            select(func.count())
+            .select_from(Contribution)
+            .where(Contribution.meeting_id == seeded.meeting_id)
+        )
+    assert stored == 40
+    results = await asyncio.gather(*waiting)
+    assert len({c.id for c, new in results if new}) == 40
+    with pytest.raises(Unavailable):
+        await intake.submit(seeded.meeting_id, _entry(99))
