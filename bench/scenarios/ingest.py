@@ -24,10 +24,11 @@ database afterwards, pending; no post got a 5xx or a transport error; every bare
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from bench import measure
@@ -105,7 +106,8 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
                 await clerk.act(f"/staff/meetings/{db.meeting_id}/status", {"action": "open"})
         warm = await post_comments(host, db.meeting_id, WARMUP, 4, DEADLINE_S, run="warm")
         me0, cpu0 = cpu_seconds(os.getpid()), total_cpu(deployment.pids)
-        res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
+        with _profiled(ctx, deployment.pids[0], label):
+            res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
         cpu1, me1 = total_cpu(deployment.pids), cpu_seconds(os.getpid())
     phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, me1 - me0)
     phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
@@ -126,6 +128,22 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
             f"(e.g. {[(i, stored[i]) for i in not_pending[:3]]})"
         )
     return phase
+
+
+@contextlib.contextmanager
+def _profiled(ctx: Context, pid: int, label: str) -> Iterator[None]:
+    """With ``--profile``, py-spy the hub while it takes the measured posts."""
+    if ctx.profile_dir is None:
+        yield
+        return
+    from bench import profile
+
+    name = "hub-ingest-" + label.split()[-1].lower()
+    raw = ctx.profile_dir / f"{name}.txt"
+    with profile.record(pid, raw):
+        yield
+    (ctx.profile_dir / f"{name}-summary.txt").write_text(profile.summarise(raw, top=40) + "\n")
+    ctx.log(f"profile (py-spy, {label}): {raw}")
 
 
 def _post_problems(res: PostResults, wanted: int) -> list[str]:
