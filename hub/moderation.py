@@ -21,6 +21,8 @@ LINK_RE = re.compile(
 
 def normalise(text: str) -> str:
     """Case-folded, accent-stripped, whitespace-collapsed: what duplicate and word checks see."""
+    if text.isascii():  # most text: nothing to decompose or strip
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
@@ -48,7 +50,7 @@ def screen(body: str, policy: Policy, repeated: bool) -> Verdict:
     flags: list[str] = []
     if len(LINK_RE.findall(body)) > policy.max_links:
         flags.append("links")
-    text = normalise(body)
+    text = normalise(body) if policy.blocklist else ""
     for word in policy.blocklist:
         if re.search(rf"(?<!\w){re.escape(normalise(word))}(?!\w)", text):
             flags.append("blocklist")

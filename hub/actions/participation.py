@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from hub.actions import ActionError, Conflict, Invalid, NotFound
@@ -264,13 +265,19 @@ async def submit_many(
         )
         new.append(i)
     if rows:
-        inserted = list(
-            await w.session.scalars(
-                insert(Contribution).returning(Contribution, sort_by_parameter_order=True), rows
-            )
+        # One multi-row INSERT. Rows come back matched by (participant, token), which is unique
+        # per meeting, rather than in order: ordered RETURNING costs SQLite a statement a row.
+        table = cast(Table, Contribution.__table__)
+        returned = await w.session.execute(
+            insert(table).returning(table.c.id, table.c.participant_id, table.c.client_token),
+            rows,
         )
+        ids = {(p, t): int(i) for i, p, t in returned}
         events: list[tuple[Event, str | None]] = []
-        for i, contribution in zip(new, inserted, strict=True):
+        for i, row in zip(new, rows, strict=True):
+            contribution = Contribution(
+                id=ids[(entries[i].participant, subs[i].client_token)], **row
+            )
             outcomes[i] = (contribution, True)
             events.append(
                 (

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.schema import Audience, Event
@@ -110,7 +111,9 @@ async def append_many(
                 "envelope": envelope,
             }
         )
-    await session.execute(insert(MeetingEvent), rows)
+    # Core, not the ORM's bulk insert: that splits rows whose keys differ (target or not) into
+    # separate statements; this is one executemany.
+    await session.execute(insert(cast(Table, MeetingEvent.__table__)), rows)
     return logged
 
 

@@ -11,7 +11,7 @@ Envelope on the wire (and in the log):
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from hub.views import (
@@ -20,6 +20,7 @@ from hub.views import (
     MeetingView,
     OwnContributionView,
     StaffContributionView,
+    plain,
 )
 
 
@@ -35,7 +36,8 @@ class Event:
     audience: ClassVar[Audience]
 
     def to_data(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = plain(self)
+        return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Event:
