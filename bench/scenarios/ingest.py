@@ -11,7 +11,7 @@ and dropped here; skipped with a note when PostgreSQL does not answer):
   20 unmeasured posts warm the server first.
 - **bare**: the same number of concurrent loops, each on its own connection, doing one
   single-row ``INSERT`` into a table shaped like ``contributions`` as its own transaction
-  (autocommit: INSERT + COMMIT), ``asyncpg`` or ``aiosqlite`` (WAL, synchronous=NORMAL, as the
+  (autocommit: INSERT + COMMIT), ``asyncpg`` or ``aiosqlite`` (WAL, synchronous=FULL, as the
   hub configures SQLite). No HTTP, no screening, no meeting lock, no event log: the floor a
   one-transaction-per-comment design can reach.
 
@@ -40,8 +40,8 @@ from bench.comments import (
     stored_ids,
 )
 from bench.context import Context, Row, ScenarioResult
-from bench.hub_server import Clerk, Database, HubDeployment, postgres_database
-from bench.procs import cpu_seconds, total_cpu
+from bench.hub_server import Clerk, Database, HubDeployment, postgres_database, wait_healthy
+from bench.procs import Child, cpu_seconds, free_port, python_module, total_cpu
 
 NAME = "ingest"
 GOAL_RATIO = 1.5
@@ -76,6 +76,12 @@ class Phase:
     def p99_ms(self) -> float:
         return measure.percentile(self.latencies, 99) * 1e3 if self.latencies else float("nan")
 
+    @property
+    def cpu_per_comment_ms(self) -> float:
+        if self.server_cpu is None or not self.done:
+            return float("nan")
+        return self.server_cpu / self.done * 1e3
+
     def summary(self) -> str:
         cpu = (
             f"; server {self.server_cpu:.2f} s CPU "
@@ -86,7 +92,7 @@ class Phase:
         return (
             f"{self.label}: {self.done} comments in {self.wall:.2f} s ({self.rate:.0f}/s); "
             f"latency p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms{cpu}; "
-            f"benchmark process {self.client_cpu:.2f} s CPU"
+            f"client {self.client_cpu:.2f} s CPU"
         )
 
 
@@ -105,11 +111,11 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
             if snap["meeting"]["status"] == "scheduled":
                 await clerk.act(f"/staff/meetings/{db.meeting_id}/status", {"action": "open"})
         warm = await post_comments(host, db.meeting_id, WARMUP, 4, DEADLINE_S, run="warm")
-        me0, cpu0 = cpu_seconds(os.getpid()), total_cpu(deployment.pids)
+        cpu0 = total_cpu(deployment.pids)
         with _profiled(ctx, deployment.pids[0], label):
             res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
-        cpu1, me1 = total_cpu(deployment.pids), cpu_seconds(os.getpid())
-    phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, me1 - me0)
+        cpu1 = total_cpu(deployment.pids)
+    phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, res.client_cpu)
     phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
     if phase.problems:
         phase.problems.append("the hub's errors:\n" + hub_errors(deployment.children_output[0]))
@@ -157,6 +163,35 @@ def _post_problems(res: PostResults, wanted: int) -> list[str]:
     if res.attempted < wanted:
         out.append(f"only {res.attempted} of {wanted} posts were sent in {DEADLINE_S:.0f} s")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The bare HTTP service (bench/bare_http.py): one transaction per comment, over HTTP
+# ---------------------------------------------------------------------------------------------
+
+
+async def bare_http_phase(ctx: Context, url: str, label: str) -> Phase:
+    posts, conc = ctx.sizes.ingest_posts, ctx.sizes.ingest_concurrency
+    port = free_port()
+    child = Child(
+        "bare-http", python_module("bench.bare_http", "--port", str(port), "--database", url)
+    )
+    host = f"127.0.0.1:{port}"
+    try:
+        await wait_healthy(host, child)
+        warm = await post_comments(host, 1, WARMUP, 4, DEADLINE_S, run="warm")
+        cpu0 = total_cpu([child.pid])
+        res = await post_comments(host, 1, posts, conc, DEADLINE_S)
+        cpu1 = total_cpu([child.pid])
+    finally:
+        output = await asyncio.to_thread(child.stop)
+    phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, res.client_cpu)
+    phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
+    if phase.problems:
+        phase.problems.append("its errors:\n" + hub_errors(output))
+    if len(set(res.ids)) != len(res.ids):
+        phase.problems.append("the bare service gave the same id twice")
+    return phase
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,7 +297,7 @@ async def bare_sqlite(ctx: Context) -> Phase:
 
     async def open_one() -> aiosqlite.Connection:
         conn = await aiosqlite.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
             await conn.execute(f"PRAGMA {pragma}")
         return conn
 
@@ -334,6 +369,9 @@ async def run(ctx: Context) -> ScenarioResult:
             ctx.log("ingest: SQLite")
             hub = await hub_phase(ctx, await ctx.sqlite.copy(), "ingest hub SQLite")
             bare = await bare_sqlite(ctx)
+            web = await bare_http_phase(
+                ctx, f"sqlite+aiosqlite:///{ctx.tmp / 'bare-http.db'}", "bare HTTP SQLite"
+            )
             name, ref = "SQLite", "aiosqlite"
         elif backend == "postgresql":
             why = await postgres_available(ctx)
@@ -347,6 +385,7 @@ async def run(ctx: Context) -> ScenarioResult:
             try:
                 hub = await hub_phase(ctx, db, "ingest hub PostgreSQL")
                 bare = await bare_postgres(ctx, db)
+                web = await bare_http_phase(ctx, db.url, "bare HTTP PostgreSQL")
             finally:
                 await db.drop()
             name, ref = "PostgreSQL", "asyncpg"
@@ -354,27 +393,41 @@ async def run(ctx: Context) -> ScenarioResult:
             raise ValueError(f"unknown ingest backend {backend!r}")
         hub.label += f" ({conc} clients)"
         bare.label += f" ({conc} loops)"
+        web.label += f" ({conc} clients)"
         size = f"{name}, {conc} clients"
-        refname = f"bare {ref}"
+        refname, webname = f"bare {ref}", "bare HTTP"
         rate = Row("ingest", size, "comments per second", hub.rate, bare.rate, refname)
         rate.goal = f">= {GOAL_RATIO}x"
         rate.met = rate.ratio is not None and rate.ratio >= GOAL_RATIO
-        assert hub.server_cpu is not None
         result.rows += [
             rate,
+            Row("ingest", size, "comments per second", hub.rate, web.rate, webname),
             Row("ingest", size, "latency p50 (ms)", hub.p50_ms, bare.p50_ms, refname),
             Row("ingest", size, "latency p99 (ms)", hub.p99_ms, bare.p99_ms, refname),
+            Row("ingest", size, "latency p99 (ms)", hub.p99_ms, web.p99_ms, webname),
             Row(
                 "ingest",
                 size,
                 "server CPU per comment (ms)",
-                hub.server_cpu / max(hub.done, 1) * 1e3,
+                hub.cpu_per_comment_ms,
+                web.cpu_per_comment_ms,
+                webname,
                 digits=2,
+            ),
+            Row(
+                "ingest",
+                size,
+                "client CPU per post (µs)",
+                hub.client_cpu / max(hub.done, 1) * 1e6,
+                web.client_cpu / max(web.done, 1) * 1e6,
+                webname,
+                digits=0,
             ),
         ]
         result.checks += [
             _check(f"{hub.label}: every 201'd comment stored, pending", hub),
             _check(f"{bare.label}: every inserted row stored", bare),
+            _check(f"{web.label}: every post answered 201 with a new id", web),
         ]
-        result.notes += [hub.summary(), bare.summary()]
+        result.notes += [hub.summary(), bare.summary(), web.summary()]
     return result
