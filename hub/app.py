@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -91,4 +92,7 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory hub.app:app_from_env`` and multi-worker serving."""
+    # The hub's own log lines (integrations backing off, the intake's totals, failures) beside
+    # uvicorn's, in every worker process. uvicorn's loggers keep their own handlers.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     return create_app(Settings.from_env())

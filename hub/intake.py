@@ -100,6 +100,14 @@ class Intake:
         self._closing = True
         if self._writer is not None:
             await self._writer
+        if self.stats.submissions:
+            logger.info(
+                "intake: %d submissions in %d commits (largest group %d, %d retried alone)",
+                self.stats.submissions,
+                self.stats.commits,
+                self.stats.largest_group,
+                self.stats.retried_alone,
+            )
 
     async def _write_all(self) -> None:
         # Runs while there is anything queued; submissions that arrive during a commit form the

@@ -63,6 +63,7 @@ class Phase:
     server_cpu: float | None = None
     client_cpu: float = 0.0
     problems: list[str] = field(default_factory=list)
+    detail: str = ""  # e.g. the hub's own count of commits
 
     @property
     def rate(self) -> float:
@@ -92,7 +93,7 @@ class Phase:
         return (
             f"{self.label}: {self.done} comments in {self.wall:.2f} s ({self.rate:.0f}/s); "
             f"latency p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms{cpu}; "
-            f"client {self.client_cpu:.2f} s CPU"
+            f"client {self.client_cpu:.2f} s CPU{self.detail}"
         )
 
 
@@ -116,6 +117,10 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
             res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
         cpu1 = total_cpu(deployment.pids)
     phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, res.client_cpu)
+    # The hub logs its intake's totals as it stops (warm-up posts included).
+    totals = [ln for ln in deployment.children_output[0].splitlines() if "intake:" in ln]
+    if totals:
+        phase.detail = "; hub " + totals[-1].split("intake:", 1)[1].strip()
     phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
     if phase.problems:
         phase.problems.append("the hub's errors:\n" + hub_errors(deployment.children_output[0]))
