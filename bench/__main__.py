@@ -63,7 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--profile",
         metavar="DIR",
-        help="also py-spy the hub during fan-out at 5,000 and write the profile to DIR",
+        help="also py-spy the hub (fan-out at 5,000, bursts, ingest) and write the profiles to DIR",
     )
     p.add_argument("--markdown", metavar="FILE", help="also write the results as Markdown")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

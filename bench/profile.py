@@ -110,3 +110,16 @@ def summarise(raw: Path, top: int = 15) -> str:
     below = [(f, n) for f, n in inclusive.most_common() if n < 0.9 * total]
     out += [f"{100 * n / total:5.1f}  {f}" for f, n in below[:top]]
     return "\n".join(out)
+
+
+@contextlib.contextmanager
+def maybe_record(profile_dir: Path | None, pid: int, name: str) -> Iterator[None]:
+    """Sample ``pid`` into ``profile_dir/name.txt`` (and a summary beside it) when profiling
+    was asked for (``--profile DIR``); otherwise do nothing."""
+    if profile_dir is None:
+        yield
+        return
+    raw = profile_dir / f"{name}.txt"
+    with record(pid, raw):
+        yield
+    (profile_dir / f"{name}-summary.txt").write_text(summarise(raw, top=40) + "\n")

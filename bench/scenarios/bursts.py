@@ -32,7 +32,7 @@ import json
 import time
 from typing import Any
 
-from bench import measure
+from bench import measure, profile
 from bench.comments import hub_errors, post_comments, raise_rate_limits
 from bench.context import Context, Row, ScenarioResult
 from bench.fleet import FleetPool
@@ -166,7 +166,8 @@ async def run(ctx: Context) -> ScenarioResult:
             else:
                 sent[cid] = t
 
-        await asyncio.gather(*(one(k, cid) for k, cid in enumerate(measured)))
+        with profile.maybe_record(ctx.profile_dir, pids[0], f"hub-bursts-{n}"):
+            await asyncio.gather(*(one(k, cid) for k, cid in enumerate(measured)))
         fired, seqs, more = await collect(target, sent)
         problems += more
         if failed:

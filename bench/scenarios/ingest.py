@@ -24,14 +24,13 @@ database afterwards, pending; no post got a 5xx or a transport error; every bare
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bench import measure
+from bench import measure, profile
 from bench.comments import (
     PostResults,
     hub_errors,
@@ -113,7 +112,8 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
                 await clerk.act(f"/staff/meetings/{db.meeting_id}/status", {"action": "open"})
         warm = await post_comments(host, db.meeting_id, WARMUP, 4, DEADLINE_S, run="warm")
         cpu0 = total_cpu(deployment.pids)
-        with _profiled(ctx, deployment.pids[0], label):
+        name = "hub-ingest-" + label.split()[-1].lower()
+        with profile.maybe_record(ctx.profile_dir, deployment.pids[0], name):
             res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
         cpu1 = total_cpu(deployment.pids)
     phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, res.client_cpu)
@@ -139,22 +139,6 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
             f"(e.g. {[(i, stored[i]) for i in not_pending[:3]]})"
         )
     return phase
-
-
-@contextlib.contextmanager
-def _profiled(ctx: Context, pid: int, label: str) -> Iterator[None]:
-    """With ``--profile``, py-spy the hub while it takes the measured posts."""
-    if ctx.profile_dir is None:
-        yield
-        return
-    from bench import profile
-
-    name = "hub-ingest-" + label.split()[-1].lower()
-    raw = ctx.profile_dir / f"{name}.txt"
-    with profile.record(pid, raw):
-        yield
-    (ctx.profile_dir / f"{name}-summary.txt").write_text(profile.summarise(raw, top=40) + "\n")
-    ctx.log(f"profile (py-spy, {label}): {raw}")
 
 
 def _post_problems(res: PostResults, wanted: int) -> list[str]:
