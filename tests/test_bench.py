@@ -72,7 +72,8 @@ async def test_bursts(tmp_path: Path) -> None:
 
 async def test_ingest_sqlite(tmp_path: Path) -> None:
     result = await run_quick("ingest", tmp_path, ingest_backends=("sqlite",))
-    assert len(result.checks) == 2  # the hub's 201'd comments and the bare loop's rows
+    # The hub's 201'd comments, the bare loop's rows, the bare HTTP service's answers.
+    assert len(result.checks) == 3
 
 
 @pytest.mark.postgres
@@ -85,4 +86,4 @@ async def test_ingest_postgres(tmp_path: Path) -> None:
         pg_ingest_database=f"council_hub_bench_ingest_test_{uuid.uuid4().hex[:8]}",
         ingest_backends=("postgresql",),
     )
-    assert len(result.checks) == 2
+    assert len(result.checks) == 3
