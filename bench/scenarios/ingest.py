@@ -4,21 +4,27 @@ Per database (SQLite, then PostgreSQL in a fresh database ``council_hub_bench_in
 and dropped here; skipped with a note when PostgreSQL does not answer):
 
 - **hub**: one ``council-hub serve`` process, the demo meeting opened by the clerk, the council's
-  rate limits raised (every request comes from 127.0.0.x); ``concurrency`` HTTP clients (httpx,
-  in the benchmark's own process) post ``posts`` comments through ``POST
-  /api/meetings/{id}/contributions``, each as a fresh participant (no cookie), screening on and
-  pre-moderation (the defaults), so each is stored pending and answered 201 after its commit.
-  20 unmeasured posts warm the server first.
+  rate limits raised (every request comes from 127.0.0.x); ``concurrency`` keep-alive
+  connections from a poster process (``bench/poster.py``, raw HTTP/1.1, ~60 µs of CPU a post)
+  post ``posts`` comments through ``POST /api/meetings/{id}/contributions``, each as a fresh
+  participant (no cookie), screening on and pre-moderation (the defaults), so each is stored
+  pending and answered 201 after its commit (the hub's group commit, ``hub/intake.py``). 20
+  unmeasured posts warm the server first. With ``--profile``, py-spy samples the hub meanwhile.
 - **bare**: the same number of concurrent loops, each on its own connection, doing one
   single-row ``INSERT`` into a table shaped like ``contributions`` as its own transaction
   (autocommit: INSERT + COMMIT), ``asyncpg`` or ``aiosqlite`` (WAL, synchronous=FULL, as the
   hub configures SQLite). No HTTP, no screening, no meeting lock, no event log: the floor a
-  one-transaction-per-comment design can reach.
+  one-transaction-per-comment design can reach. This is the issue's baseline and goal.
+- **bare HTTP** (``bench/bare_http.py``): the same posts, from the same poster, to the
+  smallest web service on the hub's server stack (uvicorn, Starlette) that stores each comment
+  with one single-row INSERT + COMMIT from a pool of ``concurrency`` connections before its 201.
+  What a comment costs over HTTP the one-transaction-per-comment way, with none of the hub's
+  own work; it shows how much of the gap to the bare loop is HTTP itself.
 
-Reported: comments per second (201s / wall) and p99 latency, hub against bare, and the hub's CPU
-per comment. The goal (hub >= 1.5x the bare single-row-commit loop) needs group commit: many
-residents' comments in one transaction. Checks (fail the run): every 201'd comment is in the
-database afterwards, pending; no post got a 5xx or a transport error; every bare insert is there.
+Reported: comments per second (201s / wall), latency p50/p99, the servers' CPU per comment and
+the poster's CPU per post. Checks (fail the run): every 201'd comment is in the database
+afterwards, pending; no post got a 5xx or a transport error; every bare insert is there; the
+bare service gave a distinct id to every post.
 """
 
 from __future__ import annotations
