@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # Samples per second: enough for a few seconds' window, light enough not to move the figures.
-RATE = 200
+RATE = int(os.environ.get("COUNCIL_HUB_BENCH_PROFILE_HZ", "200"))
 _LINE = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:]*)(?::\d+)?\)$")
 

@@ -25,7 +25,9 @@ from hub.models import Council, Meeting, StaffUser
 from hub.settings import Settings
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def _serve(
+    settings: Settings, host: str, port: int, workers: int, access_log: bool = False
+) -> None:
     import uvicorn
 
     if workers > 1 and settings.broker_url.startswith("memory://"):
@@ -46,6 +48,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         lifespan="on",
         log_level="info",
+        # Off unless asked for: a line per request names every resident's address (personal
+        # data the hub otherwise never keeps), and the reverse proxy logs requests already.
+        access_log=access_log,
     )
 
 
@@ -309,7 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="processes (needs redis:// broker)")
-    serve.set_defaults(func=lambda s, a: _serve(s, a.host, a.port, a.workers))
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request with the client's address (off: residents' addresses are "
+        "personal data)",
+    )
+    serve.set_defaults(func=lambda s, a: _serve(s, a.host, a.port, a.workers, a.access_log))
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(func=cmd_migrate)

@@ -138,3 +138,46 @@ def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
     assert "/meetings/1" in again.stdout and again.stdout != r.stdout
     listed = cli(db, "meetings", "list").stdout.strip().splitlines()
     assert len(listed) == 1
+
+
+def _serve_and_ask(db: Path, *flags: str) -> str:
+    """Run ``serve`` (with ``flags``), ask it for /healthz, stop it; return what it printed."""
+    import time
+
+    import httpx
+
+    from tests.support import free_port
+
+    port = free_port()
+    env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub", "serve", "--port", str(port), *flags],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "serve did not start"
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    return output
+
+
+def test_serve_keeps_no_access_log_unless_asked(tmp_path: Path) -> None:
+    db = tmp_path / "ops.db"
+    assert cli(db, "migrate").returncode == 0
+    quiet = _serve_and_ask(db)
+    assert "Application startup complete" in quiet  # it did log, just not requests
+    assert "/healthz" not in quiet and '"GET ' not in quiet
+    logged = _serve_and_ask(db, "--access-log")
+    assert '"GET /healthz HTTP/1.1" 200' in logged
