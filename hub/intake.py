@@ -172,7 +172,9 @@ class Intake:
 
         try:
             async with writing(self.sessionmaker, self.broker) as w:
-                for meeting_id, indexes in by_meeting.items():
+                # Meetings locked in id order: two processes' groups never wait on each other
+                # in a cycle (a deadlock PostgreSQL would break by failing one of them).
+                for meeting_id, indexes in sorted(by_meeting.items()):
                     entries = [group[i].entry for i in indexes]
                     for i, outcome in zip(
                         indexes, await submit_many(w, meeting_id, entries, admit), strict=True

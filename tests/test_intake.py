@@ -248,3 +248,32 @@ async def test_closing_commits_what_is_queued_and_refuses_what_comes_after(
     assert len({c.id for c, new in results if new}) == 40
     with pytest.raises(Unavailable):
         await intake.submit(seeded.meeting_id, _entry(99))
+
+
+async def test_a_group_spanning_meetings_keeps_each_log_apart(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    broker = intake.broker
+    async with writing(sessionmaker, broker) as w:
+        await change_meeting_status(w, seeded.other_meeting_id, "open", ACTOR)
+    async with sessionmaker() as s:
+        first = await event_log.bounds(s, seeded.meeting_id)
+        other = await event_log.bounds(s, seeded.other_meeting_id)
+    assert first is not None and other is not None
+    # Interleaved, the other meeting (the higher id) first: one group, both meetings.
+    jobs = [
+        intake.submit(seeded.other_meeting_id if k % 2 == 0 else seeded.meeting_id, _entry(k))
+        for k in range(20)
+    ]
+    results = await asyncio.gather(*jobs)
+    assert intake.stats.commits == 1
+    for k, (contribution, new) in enumerate(results):
+        assert new
+        expected = seeded.other_meeting_id if k % 2 == 0 else seeded.meeting_id
+        assert contribution.meeting_id == expected
+    async with sessionmaker() as s:
+        for mid, before in ((seeded.meeting_id, first), (seeded.other_meeting_id, other)):
+            events = await event_log.replay(
+                s, mid, before.last_seq, audiences=event_log.ALL, limit=1000
+            )
+            assert [e.seq for e in events] == list(range(before.last_seq + 1, before.last_seq + 21))
