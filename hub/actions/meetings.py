@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound
 from hub.events.publish import Writer
-from hub.events.schema import AgendaItemUpdated, MeetingUpdated, StaffActionRecorded
+from hub.events.schema import AgendaItemUpdated, Event, MeetingUpdated, StaffActionRecorded
 from hub.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, utcnow
 from hub.views import item_view, meeting_view
 
@@ -66,6 +66,12 @@ def _item(items: list[AgendaItem], item_id: int) -> AgendaItem:
     raise NotFound("no such agenda item in this meeting")
 
 
+async def _emit(w: Writer, meeting_id: int, events: list[Event]) -> None:
+    """Flush the action's changes, then append its events: one seq allocation, one INSERT."""
+    await w.session.flush()
+    await w.emit_many(meeting_id, [(event, None) for event in events])
+
+
 def _clean_note(note: str | None) -> str | None:
     if note is None:
         return None
@@ -84,21 +90,19 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
     if MeetingStatus(meeting.status) not in allowed:
         raise Conflict(f"cannot {action} a meeting that is {meeting.status}")
     now = utcnow()
+    events: list[Event] = []
     if target is MeetingStatus.CLOSED:
         # Closing ends whatever was under discussion.
         for item in await _items(w, meeting_id):
             if item.status == ItemStatus.CURRENT:
                 item.status = ItemStatus.DONE.value
                 item.ended_at = now
-                await w.session.flush()
-                await w.emit(meeting_id, AgendaItemUpdated(item=item_view(item)))
+                events.append(AgendaItemUpdated(item=item_view(item)))
     meeting.status = target.value
     meeting.updated_at = now
-    await w.session.flush()
-    await w.emit(meeting_id, MeetingUpdated(meeting=meeting_view(meeting)))
-    await w.emit(
-        meeting_id, StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name)
-    )
+    events.append(MeetingUpdated(meeting=meeting_view(meeting)))
+    events.append(StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name))
+    await _emit(w, meeting_id, events)
     return meeting
 
 
@@ -115,22 +119,22 @@ async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Acto
     if target.status == ItemStatus.CURRENT:
         raise Conflict("this item is already current")
     now = utcnow()
+    events: list[Event] = []
     for item in items:
         if item.status == ItemStatus.CURRENT:
             item.status = ItemStatus.PENDING.value
             item.ended_at = now
-            await w.session.flush()
-            await w.emit(meeting_id, AgendaItemUpdated(item=item_view(item)))
+            events.append(AgendaItemUpdated(item=item_view(item)))
+    await w.session.flush()  # the old current item is pending before the new one is current
     target.status = ItemStatus.CURRENT.value
     if target.started_at is None:
         target.started_at = now
     target.ended_at = None
-    await w.session.flush()
-    await w.emit(meeting_id, AgendaItemUpdated(item=item_view(target)))
-    await w.emit(
-        meeting_id,
-        StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id),
+    events.append(AgendaItemUpdated(item=item_view(target)))
+    events.append(
+        StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
     )
+    await _emit(w, meeting_id, events)
     return target
 
 
@@ -162,12 +166,14 @@ async def set_item_outcome(
     item.status = outcome.value
     if note is not None:
         item.outcome = note
-    await w.session.flush()
-    await w.emit(meeting_id, AgendaItemUpdated(item=item_view(item)))
-    await w.emit(
+    await _emit(
+        w,
         meeting_id,
-        StaffActionRecorded(
-            action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note
-        ),
+        [
+            AgendaItemUpdated(item=item_view(item)),
+            StaffActionRecorded(
+                action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note
+            ),
+        ],
     )
     return item
