@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,15 +47,16 @@ PG_INSERT = (
     "INSERT INTO bare_http_contributions (meeting_id, kind, position, body, client_token, "
     "created_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING id"
 )
-SQLITE_TABLE = PG_TABLE.replace("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
-SQLITE_INSERT = (
-    PG_INSERT.replace("$1", "?")
-    .replace("$2", "?")
-    .replace("$3", "?")
-    .replace("$4", "?")
-    .replace("$5", "?")
-    .replace("now()", "CURRENT_TIMESTAMP")
-)
+
+
+def sqlite_dialect(sql: str) -> str:
+    """The bare PostgreSQL statements above (and the ingest scenario's) in SQLite's words."""
+    sql = re.sub(r"\$\d+", "?", sql).replace("now()", "CURRENT_TIMESTAMP")
+    return sql.replace("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
+
+
+SQLITE_TABLE = sqlite_dialect(PG_TABLE)
+SQLITE_INSERT = sqlite_dialect(PG_INSERT)
 
 Insert = Callable[[tuple[Any, ...]], Awaitable[int]]
 

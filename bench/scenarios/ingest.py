@@ -37,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bench import measure, profile
+from bench.bare_http import sqlite_dialect
 from bench.comments import (
     PostResults,
     hub_errors,
@@ -212,13 +213,8 @@ PG_INSERT = (
     "client_token, status, screening, created_at) "
     "VALUES (1, 'comment', 'support', $1, $2, $3, 'pending', '{}', now()) RETURNING id"
 )
-SQLITE_TABLE = PG_TABLE.replace("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
-SQLITE_INSERT = (
-    PG_INSERT.replace("$1", "?")
-    .replace("$2", "?")
-    .replace("$3", "?")
-    .replace("now()", "CURRENT_TIMESTAMP")
-)
+SQLITE_TABLE = sqlite_dialect(PG_TABLE)
+SQLITE_INSERT = sqlite_dialect(PG_INSERT)
 
 
 async def _loops(
