@@ -69,9 +69,9 @@ class Intake:
     # (capacity, period) -> the process's shared limiter for it (Services.limiter).
     limiter: Callable[[int, float], RateLimiter]
     stats: IntakeStats = field(default_factory=IntakeStats)
-    _queue: list[_Ticket] = field(default_factory=list)
-    _writer: asyncio.Task[None] | None = None
-    _closing: bool = False
+    _queue: list[_Ticket] = field(default_factory=list, init=False)
+    _writer: asyncio.Task[None] | None = field(default=None, init=False)
+    _closing: bool = field(default=False, init=False)
 
     async def submit(self, meeting_id: int, entry: Entry) -> tuple[Contribution, bool]:
         """Queue one submission and wait until it is committed; its refusal is raised."""

@@ -1,6 +1,7 @@
 """Append to and replay from a meeting's event log.
 
-Seqs are allocated by ``UPDATE meetings SET last_seq = last_seq + 1 ... RETURNING``: on
+Seqs are allocated by ``UPDATE meetings SET last_seq = last_seq + n ... RETURNING`` (n: the
+events an action appends together, each given one of the n seqs in order): on
 PostgreSQL that takes the meeting's row lock until commit, on SQLite the write transaction is
 already exclusive (BEGIN IMMEDIATE, hub/db.py). So two actions on one meeting serialise, seqs are
 gap-free, and seq order is commit order: when seq N is committed, every seq below it is too.
