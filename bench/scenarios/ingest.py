@@ -108,29 +108,52 @@ class Phase:
 # ---------------------------------------------------------------------------------------------
 
 
-async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
+async def hub_phase(
+    ctx: Context, db: Database, label: str, processes: int = 1, broker_url: str = "memory://"
+) -> Phase:
+    """The hub taking the posts; with ``processes`` > 1 (a shared broker), each process gets an
+    equal share of the posts and of the connections, from its own poster, all at once."""
     await raise_rate_limits(db)
     posts, conc = ctx.sizes.ingest_posts, ctx.sizes.ingest_concurrency
-    async with HubDeployment(db) as deployment:
-        host = deployment.hosts[0]
-        async with Clerk(host, db.clerk_email, db.clerk_password) as clerk:
+    async with HubDeployment(db, broker_url, processes) as deployment:
+        hosts = deployment.hosts
+        async with Clerk(hosts[0], db.clerk_email, db.clerk_password) as clerk:
             snap = await clerk.get_json(f"/api/meetings/{db.meeting_id}")
             if snap["meeting"]["status"] == "scheduled":
                 await clerk.act(f"/staff/meetings/{db.meeting_id}/status", {"action": "open"})
-        warm = await post_comments(host, db.meeting_id, WARMUP, 4, DEADLINE_S, run="warm")
+        warm = _merged(
+            await asyncio.gather(
+                *(
+                    post_comments(h, db.meeting_id, WARMUP // processes, 4, DEADLINE_S, f"warm{i}")
+                    for i, h in enumerate(hosts)
+                )
+            )
+        )
         cpu0 = total_cpu(deployment.pids)
-        name = "hub-ingest-" + label.split()[-1].lower()
+        name = "hub-ingest-" + label.removeprefix("ingest hub ").lower().replace(", ", "-")
+        name = name.replace(" ", "-")
         with profile.maybe_record(ctx.profile_dir, deployment.pids[0], name):
-            res = await post_comments(host, db.meeting_id, posts, conc, DEADLINE_S)
+            res = _merged(
+                await asyncio.gather(
+                    *(
+                        post_comments(
+                            h, db.meeting_id, posts // processes, conc // processes, DEADLINE_S
+                        )
+                        for h in hosts
+                    )
+                )
+            )
         cpu1 = total_cpu(deployment.pids)
     phase = Phase(label, len(res.ids), res.wall, res.latencies, cpu1 - cpu0, res.client_cpu)
-    # The hub logs its intake's totals as it stops (warm-up posts included).
-    totals = [ln for ln in deployment.children_output[0].splitlines() if "intake:" in ln]
+    # Each hub process logs its intake's totals as it stops (warm-up posts included).
+    output = "\n".join(deployment.children_output)
+    totals = [ln.split("intake:", 1)[1].strip() for ln in output.splitlines() if "intake:" in ln]
     if totals:
-        phase.detail = "; hub " + totals[-1].split("intake:", 1)[1].strip()
-    phase.problems += _post_problems(warm, WARMUP) + _post_problems(res, posts)
+        phase.detail = "; hub " + "; ".join(totals)
+    want_warm, want = (WARMUP // processes) * processes, (posts // processes) * processes
+    phase.problems += _post_problems(warm, want_warm) + _post_problems(res, want)
     if phase.problems:
-        phase.problems.append("the hub's errors:\n" + hub_errors(deployment.children_output[0]))
+        phase.problems.append("the hub's errors:\n" + hub_errors(output))
     ids = warm.ids + res.ids
     stored = await stored_ids(db, ids)
     missing = [i for i in ids if i not in stored]
@@ -146,6 +169,22 @@ async def hub_phase(ctx: Context, db: Database, label: str) -> Phase:
             f"(e.g. {[(i, stored[i]) for i in not_pending[:3]]})"
         )
     return phase
+
+
+def _merged(parts: list[PostResults]) -> PostResults:
+    """Several posters' results as one run (they started together: the wall is the longest)."""
+    out = PostResults()
+    for part in parts:
+        out.ids += part.ids
+        out.latencies += part.latencies
+        for status, count in part.refused.items():
+            out.refused[status] = out.refused.get(status, 0) + count
+        out.errors += part.errors
+        out.wall = max(out.wall, part.wall)
+        out.attempted += part.attempted
+        out.client_pids += part.client_pids
+        out.client_cpu += part.client_cpu
+    return out
 
 
 def _post_problems(res: PostResults, wanted: int) -> list[str]:
@@ -352,10 +391,27 @@ def _check(label: str, phase: Phase) -> measure.Check:
     )
 
 
+async def _two_processes(ctx: Context, result: ScenarioResult) -> Phase | None:
+    """The hub on two processes (PostgreSQL and Redis between them), each taking half the posts:
+    what a second process adds to the comments a deployment can take."""
+    from bench.scenarios.scale_out import services_available
+
+    why = await services_available(ctx)
+    if why is not None:
+        result.notes.append(f"ingest on two processes skipped: {why}")
+        return None
+    db = await postgres_database(ctx.postgres_url, ctx.pg_ingest_database)
+    try:
+        return await hub_phase(ctx, db, "ingest hub PostgreSQL, 2 processes", 2, ctx.redis_url)
+    finally:
+        await db.drop()
+
+
 async def run(ctx: Context) -> ScenarioResult:
     result = ScenarioResult(NAME)
     conc = ctx.sizes.ingest_concurrency
     for backend in ctx.ingest_backends:
+        two: Phase | None = None
         if backend == "sqlite":
             ctx.log("ingest: SQLite")
             hub = await hub_phase(ctx, await ctx.sqlite.copy(), "ingest hub SQLite")
@@ -379,6 +435,7 @@ async def run(ctx: Context) -> ScenarioResult:
                 web = await bare_http_phase(ctx, db.url, "bare HTTP PostgreSQL")
             finally:
                 await db.drop()
+            two = await _two_processes(ctx, result)
             name, ref = "PostgreSQL", "asyncpg"
         else:
             raise ValueError(f"unknown ingest backend {backend!r}")
@@ -421,4 +478,18 @@ async def run(ctx: Context) -> ScenarioResult:
             _check(f"{web.label}: every post answered 201 with a new id", web),
         ]
         result.notes += [hub.summary(), bare.summary(), web.summary()]
+        if two is not None:
+            two.label += f" ({conc} clients)"
+            result.rows.append(
+                Row(
+                    "ingest",
+                    f"PostgreSQL, 2 processes, {conc} clients",
+                    "comments per second",
+                    two.rate,
+                    hub.rate,
+                    "1 process",
+                )
+            )
+            result.checks.append(_check(f"{two.label}: every 201'd comment stored, pending", two))
+            result.notes.append(two.summary())
     return result
