@@ -1,4 +1,4 @@
-"""Group commit for residents' submissions: one writer per process, many submissions a commit.
+"""Group commit for residents' submissions and votes: one writer per process, many a commit.
 
 When the meeting everyone watches asks for comments, hundreds arrive in a second. Committing each
 in its own transaction serialises them on the meeting's row (its seqs must be gap-free) and pays
@@ -9,8 +9,11 @@ only then answers each waiting request. So a 201 still means durable, and a busy
 commits as often as the database can, each commit carrying whatever arrived meanwhile. A quiet
 meeting pays nothing: a lone submission is taken at once, without waiting to fill a group.
 
+Votes travel the same way (``vote_many``, hub/actions/votes.py): when the chair asks the room
+which questions to take, a group's ballots become one INSERT and one event per question.
+
 A fault in a group's transaction (the database refusing one row, say) is retried one
-submission at a time, so it fails only the submission that caused it.
+submission (or ballot) at a time, so it fails only the one that caused it.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions import ActionError
-from hub.actions.participation import Entry, Outcome, RateLimited, submit_many
+from hub.actions.participation import Entry, RateLimited, submit_many
+from hub.actions.votes import Ballot, vote_many
 from hub.broker import Broker
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
@@ -48,8 +53,9 @@ class Unavailable(ActionError):
 @dataclass
 class _Ticket:
     meeting_id: int
-    entry: Entry
-    answer: asyncio.Future[Outcome]
+    job: Entry | Ballot
+    # The job's outcome (see submit_many and vote_many): a result or an ActionError.
+    answer: asyncio.Future[Any]
 
 
 @dataclass
@@ -57,6 +63,7 @@ class IntakeStats:
     """Counters for the operator (and the tests): how well submissions are being grouped."""
 
     submissions: int = 0
+    ballots: int = 0
     commits: int = 0
     retried_alone: int = 0
     largest_group: int = 0
@@ -74,11 +81,22 @@ class Intake:
     _closing: bool = field(default=False, init=False)
 
     async def submit(self, meeting_id: int, entry: Entry) -> tuple[Contribution, bool]:
-        """Queue one submission and wait until it is committed; its refusal is raised."""
+        """Queue one submission and wait until it is committed; its refusal is raised.
+        Returns the submission and whether it is new (False for a retried token)."""
+        result: tuple[Contribution, bool] = await self._queued(meeting_id, entry)
+        return result
+
+    async def vote(self, meeting_id: int, ballot: Ballot) -> Contribution:
+        """Queue one ballot and wait until it is committed; returns the question as it stands
+        after its group; its refusal is raised."""
+        question: Contribution = await self._queued(meeting_id, ballot)
+        return question
+
+    async def _queued(self, meeting_id: int, job: Entry | Ballot) -> Any:
         if self._closing:
             raise Unavailable(_("The hub is restarting. Please send it again in a moment."))
-        answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Ticket(meeting_id, entry, answer))
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Ticket(meeting_id, job, answer))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name="council-hub-intake")
         # Shielded: a resident who disconnects does not cancel a commit already under way (the
@@ -100,10 +118,12 @@ class Intake:
         self._closing = True
         if self._writer is not None:
             await self._writer
-        if self.stats.submissions:
+        if self.stats.commits:
             logger.info(
-                "intake: %d submissions in %d commits (largest group %d, %d retried alone)",
+                "intake: %d submissions and %d votes in %d commits (largest group %d, %d retried "
+                "alone)",
                 self.stats.submissions,
+                self.stats.ballots,
                 self.stats.commits,
                 self.stats.largest_group,
                 self.stats.retried_alone,
@@ -145,12 +165,12 @@ class Intake:
         for ticket, outcome in zip(group, outcomes, strict=True):
             _answer(ticket, outcome)
 
-    async def _store(self, group: list[_Ticket]) -> list[Outcome]:
+    async def _store(self, group: list[_Ticket]) -> list[Any]:
         """One transaction for the group (published after its commit); outcomes in order."""
         by_meeting: dict[int, list[int]] = {}
         for index, ticket in enumerate(group):
             by_meeting.setdefault(ticket.meeting_id, []).append(index)
-        outcomes: list[Outcome | None] = [None] * len(group)
+        outcomes: list[Any] = [None] * len(group)
         charged: list[tuple[RateLimiter, str]] = []
 
         def admit(policy: Policy, entry: Entry) -> ActionError | None:
@@ -175,22 +195,31 @@ class Intake:
                 # Meetings locked in id order: two processes' groups never wait on each other
                 # in a cycle (a deadlock PostgreSQL would break by failing one of them).
                 for meeting_id, indexes in sorted(by_meeting.items()):
-                    entries = [group[i].entry for i in indexes]
-                    for i, outcome in zip(
-                        indexes, await submit_many(w, meeting_id, entries, admit), strict=True
-                    ):
-                        outcomes[i] = outcome
+                    # Submissions first, then ballots, each kind in arrival order.
+                    subs = [(i, job) for i in indexes if isinstance(job := group[i].job, Entry)]
+                    if subs:
+                        entries = [entry for _i, entry in subs]
+                        stored = await submit_many(w, meeting_id, entries, admit)
+                        for (i, _entry), stored_outcome in zip(subs, stored, strict=True):
+                            outcomes[i] = stored_outcome
+                    votes = [(i, job) for i in indexes if isinstance(job := group[i].job, Ballot)]
+                    if votes:
+                        counted = await vote_many(w, meeting_id, [b for _i, b in votes])
+                        for (i, _ballot), vote_outcome in zip(votes, counted, strict=True):
+                            outcomes[i] = vote_outcome
         except BaseException:
             for limiter, key in charged:  # nothing was stored: give the allowance back
                 limiter.refund(key)
             raise
         self.stats.commits += 1
-        self.stats.submissions += len(group)
+        ballots = sum(isinstance(ticket.job, Ballot) for ticket in group)
+        self.stats.ballots += ballots
+        self.stats.submissions += len(group) - ballots
         self.stats.largest_group = max(self.stats.largest_group, len(group))
         return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _answer(ticket: _Ticket, outcome: Outcome | BaseException) -> None:
+def _answer(ticket: _Ticket, outcome: Any) -> None:
     if ticket.answer.done():
         return
     if isinstance(outcome, BaseException) and not isinstance(outcome, ActionError):

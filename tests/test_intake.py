@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.actions import ActionError, Invalid
 from hub.actions.meetings import Actor, change_meeting_status, set_current_item
 from hub.actions.participation import Entry, Forbidden, RateLimited, Submission
+from hub.actions.votes import Ballot
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
 from hub.events.publish import writing
 from hub.events.schema import Audience
 from hub.intake import Intake, Unavailable
-from hub.models import Contribution, ParticipantBlock
+from hub.models import Contribution, ParticipantBlock, Vote
 from hub.ratelimit import RateLimiter
 from tests.support import Seeded, set_policy
 
@@ -277,3 +278,53 @@ async def test_a_group_spanning_meetings_keeps_each_log_apart(
                 s, mid, before.last_seq, audiences=event_log.ALL, limit=1000
             )
             assert [e.seq for e in events] == list(range(before.last_seq + 1, before.last_seq + 21))
+
+
+async def _published_question(intake: Intake, sessionmaker: Any, seeded: Seeded) -> int:
+    """A question, published by the clerk (post-moderation would do too)."""
+    from hub.actions.moderation import moderate
+
+    entry = _entry(900, participant="asker", body="Will the library keep Saturday hours?")
+    entry = Entry(
+        entry.participant, Submission(kind="question", body=entry.sub.body, client_token="q")
+    )
+    question, _new = await intake.submit(seeded.meeting_id, entry)
+    async with writing(sessionmaker, intake.broker) as w:
+        await moderate(w, seeded.meeting_id, question.id, "approve", ACTOR)
+    return question.id
+
+
+async def test_a_crowd_of_votes_is_counted_exactly_in_few_commits(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    mid = seeded.meeting_id
+    qid = await _published_question(intake, sessionmaker, seeded)
+    async with sessionmaker() as s:
+        before = await event_log.bounds(s, mid)
+    assert before is not None
+    commits = intake.stats.commits
+    # 300 residents vote, each twice at once (a repeat counts once); 50 of them then withdraw,
+    # two of them twice; a comment and an unknown id are refused.
+    ballots = [Ballot(f"voter-{k:03d}", qid, True) for k in range(300) for _ in range(2)]
+    ballots += [Ballot(f"voter-{k:03d}", qid, False) for k in range(50)]
+    ballots += [Ballot("voter-000", qid, False), Ballot("never-voted", qid, False)]
+    comment, _new = await intake.submit(mid, _entry(901))
+    ballots += [Ballot("voter-001", comment.id, True), Ballot("voter-001", 999_999, True)]
+    results = await asyncio.gather(*(intake.vote(mid, b) for b in ballots), return_exceptions=True)
+    assert isinstance(results[-2], ActionError) and results[-2].status == 409
+    assert isinstance(results[-1], ActionError) and results[-1].status == 404
+    assert all(r.id == qid for r in results[:-2])
+    assert intake.stats.commits - commits <= 3  # one group, at most split by MAX_GROUP
+    async with sessionmaker() as s:
+        stored = await s.scalar(
+            select(func.count()).select_from(Vote).where(Vote.contribution_id == qid)
+        )
+        question = await s.get(Contribution, qid)
+        events = await event_log.replay(
+            s, mid, before.last_seq, audiences=event_log.ALL, limit=1000
+        )
+    assert stored == 250 and question is not None and question.votes == 250
+    # One update per question per commit, carrying the count after it (not one per ballot).
+    updates = [json.loads(e.envelope) for e in events if '"contribution.updated"' in e.envelope]
+    assert 1 <= len(updates) <= intake.stats.commits - commits
+    assert updates[-1]["data"]["contribution"]["votes"] == 250

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
 from hub.actions.moderation import moderate
-from hub.actions.participation import Submission, submit, vote
+from hub.actions.participation import Submission, submit
+from hub.actions.votes import vote
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
 from hub.events.apply import apply

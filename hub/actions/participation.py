@@ -12,15 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, insert, select
 
-from hub.actions import ActionError, Conflict, Invalid, NotFound
+from hub.actions import ActionError, Invalid, NotFound
 from hub.actions.meetings import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import (
     ContributionPublished,
-    ContributionUpdated,
     Event,
     ModerationItemUpdated,
     OwnContributionUpdated,
@@ -35,7 +33,6 @@ from hub.models import (
     Meeting,
     ParticipantBlock,
     Position,
-    Vote,
     utcnow,
 )
 from hub.moderation import body_key, screen
@@ -338,34 +335,3 @@ class _Targets:
         if closed is not None:
             raise WindowClosed(_(CLOSED_MESSAGES[closed]))
         return item.id
-
-
-async def vote(
-    w: Writer, meeting_id: int, contribution_id: int, participant: str, up: bool
-) -> Contribution:
-    """Add or withdraw one participant's vote on a published question; repeats change nothing."""
-    await lock_meeting(w, meeting_id)
-    question = await w.session.get(Contribution, contribution_id)
-    if question is None or question.meeting_id != meeting_id:
-        raise NotFound(_("There is no such question."))
-    if question.kind != Kind.QUESTION or question.status != ContributionStatus.PUBLISHED:
-        raise Conflict(_("Only published questions can be voted on."))
-    if up:
-        try:
-            async with w.session.begin_nested():
-                w.session.add(Vote(contribution_id=contribution_id, participant_id=participant))
-        except IntegrityError:
-            return question  # already voted: one vote per participant
-        question.votes += 1
-    else:
-        result = await w.session.execute(
-            delete(Vote).where(
-                Vote.contribution_id == contribution_id, Vote.participant_id == participant
-            )
-        )
-        if not getattr(result, "rowcount", 0):
-            return question
-        question.votes -= 1
-    await w.session.flush()
-    await w.emit(meeting_id, ContributionUpdated(contribution=contribution_view(question)))
-    return question

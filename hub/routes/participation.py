@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from hub import labels, participants
 from hub.actions import ActionError
-from hub.actions.participation import Entry, Submission, vote
-from hub.events.publish import writing
+from hub.actions.participation import Entry, Submission
+from hub.actions.votes import Ballot
 from hub.i18n import gettext_ as _
 from hub.intake import SUBMISSION_PERIOD_S
 from hub.routes import json_error, services
@@ -190,15 +190,10 @@ async def _vote(request: Request, up: bool) -> Response:
         return json_error(415, "json_only", "send application/json")
     svc = services(request)
     participant, new = _participant(request)
+    ballot = Ballot(participant, request.path_params["contribution_id"], up)
     try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            question = await vote(
-                w,
-                request.path_params["meeting_id"],
-                request.path_params["contribution_id"],
-                participant,
-                up,
-            )
+        # Queued for the next group commit: a crowd's votes share transactions and events.
+        question = await svc.intake.vote(request.path_params["meeting_id"], ballot)
     except ActionError as exc:
         return _with_cookie(
             request, json_error(exc.status, exc.code, exc.message), participant, new
