@@ -116,13 +116,18 @@ async def create_contribution(request: Request) -> Response:
     participant, new = _participant(request)
     result = await _submit(request, participant, sub)
     if isinstance(result, ActionError):
-        response = json_error(result.status, result.code, result.message)
-        if result.status == 429:
-            response.headers["retry-after"] = str(int(SUBMISSION_PERIOD_S / 10))
-        elif result.status == 503:
-            response.headers["retry-after"] = "5"
-        return _with_cookie(request, response, participant, new)
+        return _with_cookie(request, _refusal(result), participant, new)
     return _with_cookie(request, JSONResponse(result, status_code=201), participant, new)
+
+
+def _refusal(exc: ActionError) -> Response:
+    """An action's refusal as JSON; the ones worth retrying later say when."""
+    response = json_error(exc.status, exc.code, exc.message)
+    if exc.status == 429:
+        response.headers["retry-after"] = str(int(SUBMISSION_PERIOD_S / 10))
+    elif exc.status == 503:
+        response.headers["retry-after"] = "5"
+    return response
 
 
 async def contribute_form(request: Request) -> Response:
@@ -195,9 +200,7 @@ async def _vote(request: Request, up: bool) -> Response:
         # Queued for the next group commit: a crowd's votes share transactions and events.
         question = await svc.intake.vote(request.path_params["meeting_id"], ballot)
     except ActionError as exc:
-        return _with_cookie(
-            request, json_error(exc.status, exc.code, exc.message), participant, new
-        )
+        return _with_cookie(request, _refusal(exc), participant, new)
     body = {"contribution": as_json(contribution_view(question)), "voted": up}
     return _with_cookie(request, JSONResponse(body), participant, new)
 
