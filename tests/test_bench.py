@@ -90,3 +90,12 @@ async def test_ingest_postgres(tmp_path: Path) -> None:
     two_skipped = any("two processes skipped" in note for note in result.notes)
     assert not (two_skipped and IN_CI), "CI must run the two-process ingest (Redis is missing)"
     assert len(result.checks) == (3 if two_skipped else 4)
+
+
+async def test_actions_cpu_table(tmp_path: Path) -> None:
+    """bench.actions (CPU per action, in process) runs and measures every row; no timings."""
+    from bench.actions import measure
+
+    rows = await measure(f"sqlite+aiosqlite:///{tmp_path / 'actions.db'}")
+    assert [name for name, _ms in rows][0].startswith("bare")
+    assert len(rows) == 7 and all(ms > 0 for _name, ms in rows)
