@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.actions import ActionError
+from hub.actions import ActionError, NotFound, is_id
 from hub.actions.participation import Entry, RateLimited, submit_many
 from hub.actions.votes import Ballot, vote_many
 from hub.broker import Broker
@@ -93,6 +93,8 @@ class Intake:
         return question
 
     async def _queued(self, meeting_id: int, job: Entry | Ballot) -> Any:
+        if not is_id(meeting_id):
+            raise NotFound(_("There is no such meeting."))
         if self._closing:
             raise Unavailable(_("The hub is restarting. Please send it again in a moment."))
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

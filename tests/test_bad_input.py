@@ -6,7 +6,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support import RunningServer, Seeded, sign_in, ws_connect
+from tests.support import RunningServer, Seeded, contribute, resident, sign_in, ws_connect
 
 
 async def _close_of(url: str, **kwargs: object) -> tuple[int | None, str | None]:
@@ -140,3 +140,19 @@ async def test_bad_item_actions(sqlite_server: RunningServer, sqlite_seeded: See
     )
     assert r.status_code == 400
     await clerk.http.aclose()
+
+
+async def test_ids_past_the_id_columns_are_404s(server: RunningServer, seeded: Seeded) -> None:
+    """On PostgreSQL an id past INTEGER's range would raise in the driver: it must be a plain
+    404, on every route shape, and must not disturb other residents' grouped submissions."""
+    mid, huge = seeded.meeting_id, 2**32
+    async with resident(server.base_url) as http:
+        for path in (f"/api/meetings/{huge}", f"/api/meetings/{huge}/events?after=0"):
+            r = await http.get(path)
+            assert r.status_code == 404 and r.json()["error"] == "not_found", (path, r.text)
+        assert (await http.get(f"/meetings/{huge}")).status_code == 404
+        assert (await http.get("/meetings/123456789012")).status_code == 404  # 12 digits
+        r = await contribute(http, huge, "Hello")
+        assert r.status_code == 404, r.text
+        r = await http.post(f"/api/meetings/{mid}/contributions/{huge}/vote", json={})
+        assert r.status_code == 404, r.text

@@ -328,3 +328,25 @@ async def test_a_crowd_of_votes_is_counted_exactly_in_few_commits(
     updates = [json.loads(e.envelope) for e in events if '"contribution.updated"' in e.envelope]
     assert 1 <= len(updates) <= intake.stats.commits - commits
     assert updates[-1]["data"]["contribution"]["votes"] == 250
+
+
+async def test_requests_for_a_missing_meeting_fail_alone(
+    intake: Intake, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    """Nothing a resident sends can fail the rest of its group (nor force it to be retried
+    one by one, which would let anyone slow everyone's submissions down)."""
+    missing, huge = 999_999, 2**40  # huge: beyond any id column, so it names nothing either
+    jobs = [
+        intake.submit(missing, _entry(0)),
+        intake.vote(missing, Ballot("someone", 1, True)),
+        intake.submit(seeded.meeting_id, _entry(1)),
+        intake.vote(seeded.meeting_id, Ballot("someone", 999_998, True)),
+        intake.submit(seeded.meeting_id, _entry(2, item_id=huge)),
+        intake.vote(seeded.meeting_id, Ballot("someone", huge, True)),
+        intake.submit(huge, _entry(3)),
+    ]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    statuses = [getattr(r, "status", None) for r in results]
+    assert statuses == [404, 404, None, 404, 404, 404, 404], results
+    assert isinstance(results[2], tuple) and results[2][1] is True
+    assert intake.stats.commits == 1 and intake.stats.retried_alone == 0

@@ -31,3 +31,13 @@ class Conflict(ActionError):
 class Invalid(ActionError):
     status = 422
     code = "invalid"
+
+
+# Row ids are 32-bit integers (PostgreSQL's INTEGER). A larger number from a URL or a JSON body
+# names nothing, and must be refused as such before it reaches the database, which would raise
+# an error instead (failing a whole group of residents' submissions, hub/intake.py).
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: int) -> bool:
+    return 0 < value <= MAX_ID

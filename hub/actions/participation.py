@@ -14,7 +14,7 @@ from typing import cast
 
 from sqlalchemy import Table, insert, select
 
-from hub.actions import ActionError, Invalid, NotFound
+from hub.actions import ActionError, Invalid, NotFound, is_id
 from hub.actions.meetings import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import (
@@ -327,7 +327,8 @@ class _Targets:
                 self._current = (current,)
             return self._current[0]
         if item_id not in self._items:
-            self._items[item_id] = await self._w.session.get(AgendaItem, item_id)
+            found = await self._w.session.get(AgendaItem, item_id) if is_id(item_id) else None
+            self._items[item_id] = found
         item = self._items[item_id]
         if item is None or item.meeting_id != self._meeting.id:
             raise NotFound(_("There is no such item on this meeting's agenda."))

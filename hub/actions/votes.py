@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, tuple_
 
-from hub.actions import ActionError, Conflict, NotFound
+from hub.actions import ActionError, Conflict, NotFound, is_id
 from hub.actions.meetings import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import ContributionUpdated, Event
@@ -48,8 +48,11 @@ async def vote(
 async def vote_many(w: Writer, meeting_id: int, ballots: list[Ballot]) -> list[VoteOutcome]:
     """Apply ballots in order: one vote per participant per question, a repeat changes nothing,
     a withdrawal of a vote never cast changes nothing."""
-    await lock_meeting(w, meeting_id)
-    ids = {b.contribution_id for b in ballots}
+    try:
+        await lock_meeting(w, meeting_id)
+    except NotFound:  # each ballot is refused on its own; the rest of the group goes on
+        return [NotFound(_("There is no such meeting.")) for _ballot in ballots]
+    ids = {b.contribution_id for b in ballots if is_id(b.contribution_id)}
     questions = {
         q.id: q
         for q in await w.session.scalars(
@@ -63,7 +66,11 @@ async def vote_many(w: Writer, meeting_id: int, ballots: list[Ballot]) -> list[V
         for cid, pid in await w.session.execute(
             select(Vote.contribution_id, Vote.participant_id).where(
                 tuple_(Vote.contribution_id, Vote.participant_id).in_(
-                    {(b.contribution_id, b.participant) for b in ballots}
+                    {
+                        (b.contribution_id, b.participant)
+                        for b in ballots
+                        if b.contribution_id in ids
+                    }
                 )
             )
         )

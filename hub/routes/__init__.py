@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
+from hub.actions import MAX_ID
 from hub.services import Services
+
+
+class IdConvertor(Convertor[int]):
+    """``{name:id}`` in a route: a row id. A number past the id columns' range becomes 0, which
+    names no row (the route answers 404), instead of reaching the database, which would raise."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def services(conn: HTTPConnection) -> Services:

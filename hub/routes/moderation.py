@@ -209,14 +209,14 @@ async def review(request: Request) -> Response:
 
 
 routes = [
-    Route("/staff/meetings/{meeting_id:int}/review", review, methods=["GET"]),
-    Route("/staff/meetings/{meeting_id:int}/moderation", queue_page, methods=["GET"]),
-    Route("/staff/api/meetings/{meeting_id:int}/moderation", queue_state, methods=["GET"]),
+    Route("/staff/meetings/{meeting_id:id}/review", review, methods=["GET"]),
+    Route("/staff/meetings/{meeting_id:id}/moderation", queue_page, methods=["GET"]),
+    Route("/staff/api/meetings/{meeting_id:id}/moderation", queue_state, methods=["GET"]),
     Route(
-        "/staff/meetings/{meeting_id:int}/contributions/{contribution_id:int}/moderate",
+        "/staff/meetings/{meeting_id:id}/contributions/{contribution_id:id}/moderate",
         act,
         methods=["POST"],
     ),
-    Route("/staff/meetings/{meeting_id:int}/contributions/bulk", act_bulk, methods=["POST"]),
-    Route("/staff/meetings/{meeting_id:int}/audit", audit, methods=["GET"]),
+    Route("/staff/meetings/{meeting_id:id}/contributions/bulk", act_bulk, methods=["POST"]),
+    Route("/staff/meetings/{meeting_id:id}/audit", audit, methods=["GET"]),
 ]

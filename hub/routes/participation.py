@@ -241,19 +241,19 @@ async def projector(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/meetings/{meeting_id:int}/contributions", create_contribution, methods=["POST"]),
-    Route("/api/meetings/{meeting_id:int}/contributions/mine", my_contributions, methods=["GET"]),
+    Route("/api/meetings/{meeting_id:id}/contributions", create_contribution, methods=["POST"]),
+    Route("/api/meetings/{meeting_id:id}/contributions/mine", my_contributions, methods=["GET"]),
     Route(
-        "/api/meetings/{meeting_id:int}/contributions/{contribution_id:int}/vote",
+        "/api/meetings/{meeting_id:id}/contributions/{contribution_id:id}/vote",
         vote_up,
         methods=["POST"],
     ),
     Route(
-        "/api/meetings/{meeting_id:int}/contributions/{contribution_id:int}/vote",
+        "/api/meetings/{meeting_id:id}/contributions/{contribution_id:id}/vote",
         vote_withdraw,
         methods=["DELETE"],
     ),
-    Route("/api/meetings/{meeting_id:int}/moderation-summary", summary, methods=["GET"]),
-    Route("/meetings/{meeting_id:int}/contribute", contribute_form, methods=["POST"]),
-    Route("/meetings/{meeting_id:int}/projector", projector, methods=["GET"]),
+    Route("/api/meetings/{meeting_id:id}/moderation-summary", summary, methods=["GET"]),
+    Route("/meetings/{meeting_id:id}/contribute", contribute_form, methods=["POST"]),
+    Route("/meetings/{meeting_id:id}/projector", projector, methods=["GET"]),
 ]

@@ -165,8 +165,8 @@ async def api_events(request: Request) -> Response:
 
 routes = [
     Route("/", index, name="index"),
-    Route("/meetings/{meeting_id:int}", meeting_page, name="meeting"),
+    Route("/meetings/{meeting_id:id}", meeting_page, name="meeting"),
     Route("/api/meetings", api_meetings, name="api_meetings"),
-    Route("/api/meetings/{meeting_id:int}", api_meeting, name="api_meeting"),
-    Route("/api/meetings/{meeting_id:int}/events", api_events, name="api_events"),
+    Route("/api/meetings/{meeting_id:id}", api_meeting, name="api_meeting"),
+    Route("/api/meetings/{meeting_id:id}/events", api_events, name="api_events"),
 ]

@@ -275,10 +275,10 @@ routes = [
     Route("/staff/login", login_submit, methods=["POST"]),
     Route("/staff/logout", logout, methods=["POST"]),
     Route("/staff/", dashboard, methods=["GET"]),
-    Route("/staff/meetings/{meeting_id:int}", console, methods=["GET"]),
-    Route("/staff/meetings/{meeting_id:int}/status", meeting_action, methods=["POST"]),
+    Route("/staff/meetings/{meeting_id:id}", console, methods=["GET"]),
+    Route("/staff/meetings/{meeting_id:id}/status", meeting_action, methods=["POST"]),
     Route(
-        "/staff/meetings/{meeting_id:int}/items/{item_id:int}/status", item_action, methods=["POST"]
+        "/staff/meetings/{meeting_id:id}/items/{item_id:id}/status", item_action, methods=["POST"]
     ),
-    Route("/staff/api/meetings/{meeting_id:int}", staff_snapshot, methods=["GET"]),
+    Route("/staff/api/meetings/{meeting_id:id}", staff_snapshot, methods=["GET"]),
 ]

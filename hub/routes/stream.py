@@ -124,6 +124,6 @@ def _sink_for(websocket: WebSocket, budget: int) -> FrameSink:
 
 
 routes = [
-    WebSocketRoute("/api/meetings/{meeting_id:int}/live", public_live),
-    WebSocketRoute("/staff/api/meetings/{meeting_id:int}/live", staff_live),
+    WebSocketRoute("/api/meetings/{meeting_id:id}/live", public_live),
+    WebSocketRoute("/staff/api/meetings/{meeting_id:id}/live", staff_live),
 ]
