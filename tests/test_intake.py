@@ -350,3 +350,17 @@ async def test_requests_for_a_missing_meeting_fail_alone(
     assert statuses == [404, 404, None, 404, 404, 404, 404], results
     assert isinstance(results[2], tuple) and results[2][1] is True
     assert intake.stats.commits == 1 and intake.stats.retried_alone == 0
+
+
+async def test_text_the_database_cannot_store_is_made_storable(
+    intake: Intake, seeded: Seeded
+) -> None:
+    """A lone surrogate (valid in JSON, not in UTF-8) and control characters never reach the
+    database, where they would fail the resident's submission and its whole group."""
+    entry = _entry(0, body="Broken \ud800 text\x00 here", display_name="Si\udfffân\x07")
+    others = [_entry(k) for k in range(1, 6)]
+    results = await asyncio.gather(*(intake.submit(seeded.meeting_id, e) for e in [entry, *others]))
+    contribution, new = results[0]
+    assert new and contribution.body == "Broken ? text here"
+    assert contribution.display_name == "Si?ân"
+    assert all(new for _c, new in results) and intake.stats.retried_alone == 0

@@ -75,10 +75,19 @@ class Submission:
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _text(value: str) -> str:
+    """What a resident typed, storable: control characters dropped, and a lone surrogate (JSON
+    can carry "\\ud800", UTF-8 cannot) replaced, so the database never refuses the row."""
+    value = _CONTROLS.sub("", value)
+    if not value.isascii():
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
 def _clean(value: str | None, limit: int, what: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(_CONTROLS.sub("", value).split())
+    value = " ".join(_text(value).split())
     if len(value) > limit:
         raise Invalid(
             _("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}
@@ -100,7 +109,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             raise Invalid(_("Say whether you support, oppose or are neutral.")) from None
     else:
         position = None  # a question takes no position (a form may still send the radio)
-    body = _CONTROLS.sub("", sub.body or "").strip()
+    body = _text(sub.body or "").strip()
     if not body:
         raise Invalid(_("Write your comment or question first."))
     if len(body) > policy.max_chars:
@@ -108,7 +117,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             _("Please keep it under %(limit)d characters (yours has %(count)d).")
             % {"limit": policy.max_chars, "count": len(body)}
         )
-    token = _CONTROLS.sub("", sub.client_token or "").strip()
+    token = _text(sub.client_token or "").strip()
     if not token or len(token) > TOKEN_MAX_CHARS:
         raise Invalid("client_token must be 1 to 64 characters")
     return Submission(
