@@ -1,4 +1,4 @@
-"""Sampling the hub with py-spy while it fans out, summarised as text.
+"""Sampling the hub with py-spy while it works (fan-out, bursts, ingest), summarised as text.
 
 ``py-spy record --format raw`` writes collapsed stacks ("frame;frame;...;leaf count"), sampled
 from outside the process without stopping it (``--nonblocking``), idle samples excluded (the
@@ -6,6 +6,7 @@ event loop waiting in epoll is not work). The summary gives each function's *sel
 the leaf) and its *inclusive* share (anywhere on the stack), of all active samples.
 
 py-spy is not a dependency of the hub: ``pip install py-spy`` (the ``bench`` extra) to profile.
+``COUNCIL_HUB_BENCH_PROFILE_HZ`` changes the sampling rate (default 200 a second).
 """
 
 from __future__ import annotations
