@@ -5,6 +5,7 @@ One function builds each shape, so the snapshot and the events that update it ca
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -172,8 +173,6 @@ class StaffContributionView:
 
 def pseudonym(participant_id: str) -> str:
     """A stable short name for staff ("P-1a2b3c") that cannot be turned back into the id."""
-    import hashlib
-
     return "P-" + hashlib.sha256(participant_id.encode()).hexdigest()[:6]
 
 

@@ -9,6 +9,7 @@ per question with its count after the whole group, not one per ballot.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, tuple_
@@ -105,7 +106,9 @@ async def vote_many(w: Writer, meeting_id: int, ballots: list[Ballot]) -> list[V
             )
         )
     changed: dict[int, Contribution] = {}
-    for cid, delta in _deltas(added, withdrawn).items():
+    deltas = Counter(cid for cid, _pid in added)
+    deltas.subtract(cid for cid, _pid in withdrawn)
+    for cid, delta in deltas.items():
         if delta:
             question = questions[cid]
             question.votes += delta
@@ -120,12 +123,3 @@ async def vote_many(w: Writer, meeting_id: int, ballots: list[Ballot]) -> list[V
         outcome if outcome is not None else questions[ballot.contribution_id]
         for ballot, outcome in zip(ballots, outcomes, strict=True)
     ]
-
-
-def _deltas(added: set[tuple[int, str]], withdrawn: set[tuple[int, str]]) -> dict[int, int]:
-    deltas: dict[int, int] = {}
-    for cid, _pid in added:
-        deltas[cid] = deltas.get(cid, 0) + 1
-    for cid, _pid in withdrawn:
-        deltas[cid] = deltas.get(cid, 0) - 1
-    return deltas
