@@ -30,15 +30,17 @@ ACTIONS_DATABASE = "council_hub_bench_actions"
 
 async def measure(url: str) -> list[tuple[str, float]]:
     from hub import demo
-    from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+    from hub.actions._locks import Actor
+    from hub.actions.agenda import set_current_item
+    from hub.actions.meetings import change_meeting_status
     from hub.actions.moderation import moderate
     from hub.actions.participation import Entry, Submission, submit_many
     from hub.actions.votes import Ballot, vote_many
     from hub.broker.memory import MemoryBroker
     from hub.db import create_engine, create_sessionmaker
-    from hub.events.publish import writing
+    from hub.events.publish import Writer, writing
     from hub.models import Base, Contribution, StaffUser
-    from hub.snapshot import load_items
+    from hub.queries.meetings import load_items
 
     engine = create_engine(url)
     async with engine.begin() as conn:
@@ -48,7 +50,7 @@ async def measure(url: str) -> list[tuple[str, float]]:
         await conn.execute(text(f"CREATE TABLE bare_rows (id {key}, body TEXT)"))
     sm = create_sessionmaker(engine)
     async with sm() as s:
-        mid = (await demo.seed(s)).meeting_id
+        mid = (await demo.seed(Writer(s))).meeting_id
         item_ids = [item.id for item in await load_items(s, mid)]
         clerk_id = await s.scalar(select(StaffUser.id).where(StaffUser.email == demo.CLERK_EMAIL))
         await s.commit()

@@ -1,8 +1,9 @@
 """The hub as users run it, and how the benchmark drives it.
 
 Process entry: ``python -m bench.hub_server --port P`` raises the fd limit and then calls
-``council-hub serve`` itself (``hub.__main__.main(["serve", ...])``): the same uvicorn settings,
-``ws="hub.serving:FastSendProtocol"``, ``ws_per_message_deflate=False``, log level, everything;
+``council-hub serve`` itself (``hub.cli.main(["serve", ...])``): the same uvicorn settings,
+``ws="hub.live.uvicorn_seam:FastSendProtocol"``, ``ws_per_message_deflate=False``, log level,
+everything;
 configured by the same ``COUNCIL_HUB_*`` environment. ``council-hub serve`` does not raise
 RLIMIT_NOFILE itself; with the shell's limit (often 1,024) it could not hold 10,000 sockets.
 
@@ -56,7 +57,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     raise_nofile()
-    from hub.__main__ import main as hub_main
+    from hub.cli import main as hub_main
 
     hub_main(
         ["serve", "--host", args.host, "--port", str(args.port), "--workers", str(args.workers)]
@@ -92,11 +93,12 @@ class Database:
 async def _seed(url: str) -> tuple[int, str, str]:
     from hub import demo
     from hub.db import create_engine, create_sessionmaker
+    from hub.events.publish import Writer
 
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:
-            logins = await demo.seed(session)
+            logins = await demo.seed(Writer(session))
             await session.commit()
     finally:
         await engine.dispose()
@@ -415,7 +417,7 @@ def outcome_note_cycle(meeting_id: int, item_ids: list[int], note: str) -> Scrip
 
 
 def long_note() -> str:
-    from hub.actions.meetings import OUTCOME_MAX_CHARS
+    from hub.actions.agenda import OUTCOME_MAX_CHARS
 
     sentence = "Approved, 7 votes to 2, with the amendment moved by the Cabinet Member. "
     return (sentence * (OUTCOME_MAX_CHARS // len(sentence) + 1))[:OUTCOME_MAX_CHARS]

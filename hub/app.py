@@ -11,17 +11,16 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import i18n
-from hub.routes import health, moderation, participation, public, staff, stream
-from hub.security import SecurityHeadersMiddleware
 from hub.services import Services
 from hub.settings import Settings
-from hub.templating import create_templates
+from hub.web.errors import http_error, server_error
+from hub.web.routes import ROUTES
+from hub.web.security import SecurityHeadersMiddleware
+from hub.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "council_hub_session"
@@ -39,35 +38,10 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await app.state.services.close()
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if request.url.path.startswith(
-            ("/api/", "/staff/api/")
-        ) or "application/json" in request.headers.get("accept", ""):
-            return JSONResponse(
-                {"error": "http_error", "message": exc.detail}, status_code=exc.status_code
-            )
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"status": exc.status_code, "message": exc.detail},
-            status_code=exc.status_code,
-        )
-
-    async def server_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse(
-            {"error": "server_error", "message": "something went wrong"}, status_code=500
-        )
-
     app = Starlette(
         debug=settings.debug,
         routes=[
-            *public.routes,
-            *participation.routes,
-            *stream.routes,
-            *staff.routes,
-            *moderation.routes,
-            *health.routes,
+            *ROUTES,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[

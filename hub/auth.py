@@ -1,4 +1,5 @@
-"""Staff authentication: argon2id passwords, signed session cookies, roles and CSRF.
+"""Staff authentication: argon2id passwords, signed session cookies, roles and CSRF. Accounts
+themselves are created and changed by hub/actions/accounts.py.
 
 The session cookie (Starlette's SessionMiddleware: itsdangerous-signed, HttpOnly, SameSite=Lax)
 holds the user id, the user's ``session_version`` and a CSRF token. Bumping ``session_version``
@@ -18,14 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from hub.actions import Conflict, Invalid
-from hub.models import Role, StaffUser, utcnow
+from hub.actions import Invalid
+from hub.models import Role, StaffUser
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a login here.
 _hasher = PasswordHasher()
 # A hash of a random password, verified against when the email is unknown, so a login for a
 # non-existent account takes as long as one with a wrong password (no user enumeration by timing).
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
 CSRF_FIELD = "csrf_token"
@@ -36,6 +37,10 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_CHARS:
         raise Invalid(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
     return _hasher.hash(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -52,63 +57,35 @@ def normalise_email(email: str) -> str:
     return email
 
 
-async def create_user(
-    session: AsyncSession,
-    *,
-    email: str,
-    display_name: str,
-    password: str,
-    role: str,
-    council_id: int | None,
-) -> StaffUser:
-    try:
-        role_ = Role(role)
-    except ValueError:
-        raise Invalid(f"role must be one of {', '.join(r.value for r in Role)}") from None
-    if role_ is not Role.ADMIN and council_id is None:
-        raise Invalid("clerks and councillors belong to a council")
-    email = normalise_email(email)
-    if (
-        await session.execute(select(StaffUser).where(StaffUser.email == email))
-    ).scalar_one_or_none():
-        raise Conflict(f"a staff account for {email} exists")
-    user = StaffUser(
-        email=email,
-        display_name=display_name.strip() or email,
-        password_hash=hash_password(password),
-        role=role_.value,
-        council_id=council_id,
-    )
-    session.add(user)
-    await session.flush()
-    return user
+@dataclass(frozen=True)
+class Verified:
+    """A staff member whose password matched; ``new_hash`` when it should be stored again."""
+
+    user_id: int
+    session_version: int
+    new_hash: str | None
 
 
-async def set_password(session: AsyncSession, user: StaffUser, password: str) -> None:
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    await session.flush()
-
-
-async def authenticate(session: AsyncSession, email: str, password: str) -> StaffUser | None:
+async def authenticate(session: AsyncSession, email: str, password: str) -> Verified | None:
+    """Check a sign-in (reads only: hub/actions/accounts.record_sign_in records it)."""
     try:
         email = normalise_email(email)
     except Invalid:
-        await asyncio.to_thread(verify_password, _DUMMY_HASH, password)
+        await asyncio.to_thread(verify_password, DUMMY_HASH, password)
         return None
     user = (
         await session.execute(select(StaffUser).where(StaffUser.email == email))
     ).scalar_one_or_none()
     # argon2 costs ~50 ms of CPU: verify in a thread so the event loop keeps streaming.
     if user is None or not user.is_active:
-        await asyncio.to_thread(verify_password, _DUMMY_HASH, password)
+        await asyncio.to_thread(verify_password, DUMMY_HASH, password)
         return None
     if not await asyncio.to_thread(verify_password, user.password_hash, password):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = utcnow()
-    return user
+    new_hash = None
+    if needs_rehash(user.password_hash):
+        new_hash = await asyncio.to_thread(hash_password, password)
+    return Verified(user.id, user.session_version, new_hash)
 
 
 @dataclass(frozen=True)
@@ -132,9 +109,9 @@ class StaffIdentity:
         return self.council_id == council_id
 
 
-def login(conn: HTTPConnection, user: StaffUser) -> None:
+def login(conn: HTTPConnection, user: Verified) -> None:
     conn.session.clear()  # a fresh session on login: no fixation
-    conn.session["uid"] = user.id
+    conn.session["uid"] = user.user_id
     conn.session["ver"] = user.session_version
     conn.session["csrf"] = secrets.token_urlsafe(32)
 

@@ -11,6 +11,9 @@ begun IMMEDIATE so two writers never deadlock upgrading a shared lock. Writers a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -56,3 +59,25 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# SQLite takes one writer at a time. Writers of this process queue here, in order and without a
+# time limit, instead of in SQLite's busy handler, whose timeout turns a long queue (a burst of
+# residents' comments) into "database is locked" errors.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def write_lock(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> contextlib.AbstractAsyncContextManager[Any]:
+    """Held around every write transaction: this process's SQLite writers take turns here;
+    PostgreSQL needs nothing (its row locks order writers)."""
+    engine = sessionmaker.kw.get("bind")
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    lock = _SQLITE_WRITE_LOCKS.get(engine)
+    if lock is None:
+        lock = _SQLITE_WRITE_LOCKS[engine] = asyncio.Lock()
+    return lock

@@ -12,11 +12,14 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub import auth
-from hub.actions.setup import ItemSpec, create_council, create_meeting
-from hub.models import Council, Meeting, StaffUser, utcnow
+from hub.actions.accounts import create_user, set_password
+from hub.actions.agenda import ItemSpec
+from hub.actions.councils import create_council
+from hub.actions.meetings import create_meeting
+from hub.events.publish import Writer
+from hub.models import Meeting, StaffUser, utcnow
+from hub.queries.councils import council_by_slug
 
 COUNCIL_SLUG = "demo"
 COUNCIL_NAME = "Aberglas County Council"
@@ -93,17 +96,15 @@ def _tonight(tz: str) -> datetime:
     return datetime.combine(today, time(18, 30), tzinfo=zone) + timedelta(0)
 
 
-async def _set_user(
-    session: AsyncSession, email: str, name: str, role: str, council_id: int | None
-) -> str:
+async def _set_user(w: Writer, email: str, name: str, role: str, council_id: int | None) -> str:
     """Create the account or reset its password; a fresh random password each run."""
     password = secrets.token_urlsafe(12)
     user = (
-        await session.execute(select(StaffUser).where(StaffUser.email == email))
+        await w.session.execute(select(StaffUser).where(StaffUser.email == email))
     ).scalar_one_or_none()
     if user is None:
-        await auth.create_user(
-            session,
+        await create_user(
+            w,
             email=email,
             display_name=name,
             password=password,
@@ -111,27 +112,25 @@ async def _set_user(
             council_id=council_id,
         )
     else:
-        await auth.set_password(session, user, password)
+        await set_password(w, user.id, password)
     return password
 
 
-async def seed(session: AsyncSession) -> DemoLogins:
+async def seed(w: Writer) -> DemoLogins:
     """Idempotent: reuses the demo council and meeting if present."""
-    council = (
-        await session.execute(select(Council).where(Council.slug == COUNCIL_SLUG))
-    ).scalar_one_or_none()
+    council = await council_by_slug(w.session, COUNCIL_SLUG)
     if council is None:
         council = await create_council(
-            session, slug=COUNCIL_SLUG, name=COUNCIL_NAME, timezone=TIMEZONE, language="en"
+            w, slug=COUNCIL_SLUG, name=COUNCIL_NAME, timezone=TIMEZONE, language="en"
         )
     meeting = (
-        await session.execute(
+        await w.session.execute(
             select(Meeting).where(Meeting.council_id == council.id, Meeting.source == "demo")
         )
     ).scalar_one_or_none()
     if meeting is None:
         meeting = await create_meeting(
-            session,
+            w,
             council_slug=COUNCIL_SLUG,
             title=MEETING_TITLE,
             body_name="Cabinet",
@@ -139,11 +138,10 @@ async def seed(session: AsyncSession) -> DemoLogins:
             location="Council Chamber, County Hall, Aberglas",
             webcast_url="https://example.org/webcast/cabinet",
             items=AGENDA,
+            source="demo",
+            external_id="cabinet-demo",
         )
-        meeting.source = "demo"
-        meeting.external_id = "cabinet-demo"
-    clerk = await _set_user(session, CLERK_EMAIL, "Demo Clerk", "clerk", council.id)
-    councillor = await _set_user(session, COUNCILLOR_EMAIL, "Cllr Demo", "councillor", council.id)
-    admin = await _set_user(session, ADMIN_EMAIL, "Demo Admin", "admin", None)
-    await session.flush()
+    clerk = await _set_user(w, CLERK_EMAIL, "Demo Clerk", "clerk", council.id)
+    councillor = await _set_user(w, COUNCILLOR_EMAIL, "Cllr Demo", "councillor", council.id)
+    admin = await _set_user(w, ADMIN_EMAIL, "Demo Admin", "admin", None)
     return DemoLogins(meeting.id, clerk, councillor, admin)

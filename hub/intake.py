@@ -48,6 +48,7 @@ SUBMISSION_PERIOD_S = 600.0
 class Unavailable(ActionError):
     status = 503
     code = "unavailable"
+    retry_after_s = 5
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""In-process token buckets for rate limits (login attempts now; submissions in issue 4).
+"""In-process token buckets for rate limits (staff sign-ins, residents' submissions).
 
 Per process: behind a load balancer each process limits on its own, so the effective limit is
 at most N times the figure, which is still a limit. Buckets are kept in an LRU bounded by
@@ -47,7 +47,3 @@ class RateLimiter:
         now = self._clock()
         tokens, last = self._buckets.get(key, (float(self.capacity), now))
         return min(float(self.capacity), tokens + (now - last) * self.rate) >= cost
-
-    def retry_after(self, key: str, cost: float = 1.0) -> int:
-        tokens, _ = self._buckets.get(key, (float(self.capacity), 0.0))
-        return max(1, int((cost - tokens) / self.rate) + 1)

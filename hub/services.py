@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.broker import Broker, create_broker
 from hub.db import create_engine, create_sessionmaker
-from hub.events.stream import LiveStreams
 from hub.intake import Intake
+from hub.live.streams import LiveStreams
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 

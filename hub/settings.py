@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./council-hub.db"
 DEFAULT_BROKER_URL = "memory://"
 
 # A resident socket may have this many bytes queued in its transport (on top of a kernel send
-# buffer capped at 128 KiB, hub/serving.py) before it is closed with 1013 and asked to resume.
+# buffer capped at 128 KiB, hub/live/uvicorn_seam.py) before it is closed with 1013 and asked to
+# resume.
 # 1 MiB holds ~4,000 typical agenda frames (~250 B), far more than any live reader falls behind
 # by, and bounds memory to ~1.1 GiB at 1,000 stuck sockets.
 DEFAULT_SOCKET_BUDGET = 1 << 20
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
+def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in value.split(",") if o.strip())
 
 
 @dataclass(frozen=True)
@@ -53,28 +57,30 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        base = cls()
-        origins = tuple(
-            o.strip() for o in env.get("COUNCIL_HUB_TRUSTED_ORIGINS", "").split(",") if o.strip()
-        )
-        return replace(
-            base,
-            database_url=env.get("COUNCIL_HUB_DATABASE_URL") or base.database_url,
-            broker_url=env.get("COUNCIL_HUB_BROKER_URL") or base.broker_url,
-            secret_key=env.get("COUNCIL_HUB_SECRET_KEY") or base.secret_key,
-            https_only=_bool(env.get("COUNCIL_HUB_HTTPS_ONLY"), base.https_only),
-            socket_budget_bytes=int(
-                env.get("COUNCIL_HUB_SOCKET_BUDGET") or base.socket_budget_bytes
-            ),
-            default_language=env.get("COUNCIL_HUB_LANGUAGE") or base.default_language,
-            coalesce_ms=int(env.get("COUNCIL_HUB_COALESCE_MS") or base.coalesce_ms),
-            heartbeat_seconds=float(
-                env.get("COUNCIL_HUB_HEARTBEAT_SECONDS") or base.heartbeat_seconds
-            ),
-            trusted_origins=origins,
-            debug=_bool(env.get("COUNCIL_HUB_DEBUG"), False),
-        )
+        values = {}
+        for name, (variable, parse) in ENVIRONMENT.items():
+            raw = env.get(variable)
+            if raw:  # unset or empty: the default
+                values[name] = parse(raw)
+        return replace(cls(), **values)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+# Each setting's environment variable and how its text is read. The README's settings table has
+# a row for each (tests/test_house.py checks both).
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "database_url": ("COUNCIL_HUB_DATABASE_URL", str),
+    "broker_url": ("COUNCIL_HUB_BROKER_URL", str),
+    "secret_key": ("COUNCIL_HUB_SECRET_KEY", str),
+    "https_only": ("COUNCIL_HUB_HTTPS_ONLY", _flag),
+    "socket_budget_bytes": ("COUNCIL_HUB_SOCKET_BUDGET", int),
+    "ws_max_frame_bytes": ("COUNCIL_HUB_WS_MAX_FRAME_BYTES", int),
+    "default_language": ("COUNCIL_HUB_LANGUAGE", str),
+    "heartbeat_seconds": ("COUNCIL_HUB_HEARTBEAT_SECONDS", float),
+    "coalesce_ms": ("COUNCIL_HUB_COALESCE_MS", int),
+    "trusted_origins": ("COUNCIL_HUB_TRUSTED_ORIGINS", _origins),
+    "debug": ("COUNCIL_HUB_DEBUG", _flag),
+}

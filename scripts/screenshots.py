@@ -13,15 +13,17 @@ import uvicorn
 from playwright.async_api import async_playwright
 
 from hub import demo
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item, set_item_outcome
+from hub.actions.meetings import change_meeting_status
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
 from hub.app import create_app
 from hub.db import create_engine, create_sessionmaker
-from hub.events.publish import writing
+from hub.events.publish import Writer, writing
 from hub.migrate import upgrade_async
+from hub.queries.meetings import load_items
 from hub.settings import Settings
-from hub.snapshot import load_items
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -32,7 +34,7 @@ async def main() -> None:
     await upgrade_async(url)
     engine = create_engine(url)
     async with create_sessionmaker(engine)() as session:
-        logins = await demo.seed(session)
+        logins = await demo.seed(Writer(session))
         await session.commit()
         items = await load_items(session, logins.meeting_id)
     await engine.dispose()
@@ -42,7 +44,11 @@ async def main() -> None:
     app = create_app(Settings(database_url=url))
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, ws="hub.serving:FastSendProtocol", log_level="warning"
+            app,
+            host="127.0.0.1",
+            port=port,
+            ws="hub.live.uvicorn_seam:FastSendProtocol",
+            log_level="warning",
         )
     )
     task = asyncio.create_task(server.serve())

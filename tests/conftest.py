@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -150,9 +149,6 @@ async def sqlite_server(sqlite_url: str, sqlite_seeded: Seeded) -> AsyncIterator
     """The hub under uvicorn on SQLite only, for tests about HTTP and sockets, not storage."""
     async with run_server(settings_for(sqlite_url)) as running:
         yield running
-
-
-os.environ.setdefault("COUNCIL_HUB_TESTING", "1")
 
 
 @pytest.fixture

@@ -19,8 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.asyncio.client import ClientConnection, connect
 
 from hub import auth
-from hub.actions.setup import ItemSpec, create_council, create_meeting
+from hub.actions.agenda import ItemSpec
+from hub.actions.councils import create_council
+from hub.actions.meetings import create_meeting
 from hub.app import create_app
+from hub.events.publish import Writer
 from hub.models import StaffUser
 from hub.services import Services
 from hub.settings import Settings
@@ -59,11 +62,12 @@ class Seeded:
 
 async def seed(session: AsyncSession) -> Seeded:
     """Two councils with a meeting each; a clerk, councillor, admin and another council's clerk."""
-    home = await create_council(session, slug="aberglas", name="Aberglas County Council")
-    other = await create_council(session, slug="elsewhere", name="Elsewhere Borough Council")
+    w = Writer(session)  # actions in the caller's transaction (committed below)
+    home = await create_council(w, slug="aberglas", name="Aberglas County Council")
+    other = await create_council(w, slug="elsewhere", name="Elsewhere Borough Council")
     starts = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
     meeting = await create_meeting(
-        session,
+        w,
         council_slug="aberglas",
         title="Cabinet",
         body_name="Cabinet",
@@ -73,7 +77,7 @@ async def seed(session: AsyncSession) -> Seeded:
         items=AGENDA,
     )
     other_meeting = await create_meeting(
-        session,
+        w,
         council_slug="elsewhere",
         title="Planning",
         body_name="Planning Committee",
@@ -98,7 +102,7 @@ async def seed(session: AsyncSession) -> Seeded:
             )
         )
     await session.flush()
-    from hub.snapshot import load_items
+    from hub.queries.meetings import load_items
 
     items = await load_items(session, meeting.id)
     await session.commit()
@@ -128,7 +132,7 @@ class RunningServer:
 
 @contextlib.asynccontextmanager
 async def run_server(
-    settings: Settings, ws: str = "hub.serving:FastSendProtocol"
+    settings: Settings, ws: str = "hub.live.uvicorn_seam:FastSendProtocol"
 ) -> AsyncIterator[RunningServer]:
     """The app under real uvicorn on 127.0.0.1, in this event loop."""
     app = create_app(settings)

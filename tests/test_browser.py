@@ -103,7 +103,9 @@ async def test_resident_page_reconnects_and_catches_up(
     browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     """The connection drops (wifi change); events happen meanwhile; the page catches up."""
-    from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+    from hub.actions._locks import Actor
+    from hub.actions.agenda import set_current_item
+    from hub.actions.meetings import change_meeting_status
     from hub.events.publish import writing
 
     mid = sqlite_seeded.meeting_id
@@ -117,11 +119,11 @@ async def test_resident_page_reconnects_and_catches_up(
 
     async def attached() -> bool:
         channel = services.streams.channels.get(mid)
-        return channel is not None and len(channel.public) == 1
+        return channel is not None and len(channel.fanout.public) == 1
 
     await eventually(attached)
     channel = services.streams.channels[mid]
-    for conn in list(channel.public):
+    for conn in list(channel.fanout.public):
         conn.sink.close(1012, "network change")
     actor = Actor(1, "Clerk")
     async with writing(services.sessionmaker, services.broker) as w:
@@ -142,7 +144,9 @@ async def test_resident_page_reconnects_and_catches_up(
 async def test_resident_page_without_javascript_shows_current_state(
     browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
-    from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+    from hub.actions._locks import Actor
+    from hub.actions.agenda import set_current_item
+    from hub.actions.meetings import change_meeting_status
     from hub.events.publish import writing
 
     mid = sqlite_seeded.meeting_id

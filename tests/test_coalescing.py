@@ -6,7 +6,9 @@ import asyncio
 import json
 from typing import Any
 
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item
+from hub.actions.meetings import change_meeting_status
 from hub.events import log as event_log
 from hub.events.publish import writing
 from hub.events.schema import Audience

@@ -21,7 +21,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from hub import i18n, labels
+from hub import i18n
+from hub.web import labels
 from tests.support import RunningServer, Seeded
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions import ActionError, Invalid
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item
+from hub.actions.meetings import change_meeting_status
 from hub.actions.participation import Entry, Forbidden, RateLimited, Submission
 from hub.actions.votes import Ballot
 from hub.broker.memory import MemoryBroker

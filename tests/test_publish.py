@@ -6,9 +6,11 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item
+from hub.actions.meetings import change_meeting_status
 from hub.broker.memory import MemoryBroker
-from hub.events.log import from_wire_many
+from hub.events import wire
 from hub.events.publish import writing
 from tests.support import Seeded
 
@@ -26,7 +28,7 @@ async def test_one_message_per_commit(
         await set_current_item(w, seeded.meeting_id, seeded.item_ids[0], ACTOR)
     await asyncio.sleep(0.01)
     assert len(messages) == 1
-    events = from_wire_many(seeded.meeting_id, messages[0])
+    events = wire.decode(seeded.meeting_id, messages[0])
     assert [e.seq for e in events] == [1, 2, 3, 4]
 
 

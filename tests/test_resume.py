@@ -7,7 +7,9 @@ import contextlib
 import json
 
 from hub.actions import Conflict
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item
+from hub.actions.meetings import change_meeting_status
 from hub.events import log as event_log
 from hub.events.publish import writing
 from hub.events.schema import Audience
@@ -118,7 +120,7 @@ async def test_channel_opening_during_actions_keeps_its_ring_exact(
     """A process starts following a meeting while clerks act: its memory of recent events must
     hold each seq once, in order (regression: a replay racing the subscription doubled seqs)."""
     from hub.broker.memory import MemoryBroker
-    from hub.events.stream import LiveStreams
+    from hub.live.streams import LiveStreams
 
     mid = seeded.meeting_id
     broker = MemoryBroker()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hub.models import AgendaItem, Council, Meeting
-from hub.moderation import body_key, screen
 from hub.policy import Closed, item_window, meeting_window, policy_of
+from hub.screening import body_key, screen
 
 
 def _policy(**overrides: object):  # type: ignore[no-untyped-def]

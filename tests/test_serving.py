@@ -1,4 +1,5 @@
-"""Contract test for the uvicorn seam (hub/serving.py), pinned with uvicorn in pyproject.toml.
+"""Contract test for the uvicorn seam (hub/live/uvicorn_seam.py), pinned with uvicorn in
+pyproject.toml.
 
 If a uvicorn upgrade renames what FastSendProtocol relies on, these fail before residents do.
 """
@@ -13,7 +14,8 @@ from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode
 from websockets.streams import StreamReader
 
-from hub.serving import DirectFrames, FastSendProtocol, encode_text_frame
+from hub.live.frames import encode_text_frame
+from hub.live.uvicorn_seam import DirectFrames, FastSendProtocol
 from tests.conftest import settings_for
 from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in, ws_connect
 
@@ -61,10 +63,10 @@ async def test_live_socket_gets_the_direct_extension(
     ):
         for _ in range(100):
             channel = streams.channels.get(sqlite_seeded.meeting_id)
-            if channel and channel.public:
+            if channel and channel.fanout.public:
                 break
             await asyncio.sleep(0.01)
-        (conn,) = streams.channels[sqlite_seeded.meeting_id].public
+        (conn,) = streams.channels[sqlite_seeded.meeting_id].fanout.public
         assert type(conn.sink).__name__ == "DirectSink"
         assert isinstance(conn.sink._frames, DirectFrames)  # noqa: SLF001
 
@@ -80,6 +82,6 @@ async def test_stock_uvicorn_protocol_falls_back_to_queued_sink(
             await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
             event = await recv_json(ws)
             assert event["seq"] == 1 and event["type"] == "meeting.updated"
-            (conn,) = server.services.streams.channels[mid].public
+            (conn,) = server.services.streams.channels[mid].fanout.public
             assert type(conn.sink).__name__ == "QueuedSink"
         await clerk.http.aclose()

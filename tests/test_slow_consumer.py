@@ -8,9 +8,10 @@ import json
 import os
 import socket
 
+from hub.events import wire
 from hub.events.log import LoggedEvent
 from hub.events.schema import Audience
-from hub.events.stream import channel_name
+from hub.events.wire import channel_name
 from tests.conftest import settings_for
 from tests.support import Seeded, recv_json, run_server, ws_connect
 
@@ -48,7 +49,7 @@ def _event(meeting_id: int, seq: int) -> bytes:
             "data": {"padding": "x" * FRAME_BYTES},
         }
     )
-    return LoggedEvent(meeting_id, seq, Audience.PUBLIC, envelope).wire()
+    return wire.encode_one(LoggedEvent(meeting_id, seq, Audience.PUBLIC, envelope))
 
 
 async def test_stuck_reader_is_closed_and_others_get_everything(
@@ -65,7 +66,7 @@ async def test_stuck_reader_is_closed_and_others_get_everything(
             streams = server.services.streams
             for _ in range(200):
                 channel = streams.channels.get(mid)
-                if channel is not None and len(channel.public) == 2:
+                if channel is not None and len(channel.fanout.public) == 2:
                     break
                 await asyncio.sleep(0.01)
             else:
@@ -89,8 +90,8 @@ async def test_stuck_reader_is_closed_and_others_get_everything(
             assert received == list(range(1, FRAMES + 1))
             # The stuck socket was cut off at its budget and detached from the meeting.
             for _ in range(300):
-                if len(channel.public) == 1:
+                if len(channel.fanout.public) == 1:
                     break
                 await asyncio.sleep(0.01)
-            assert len(channel.public) == 1
+            assert len(channel.fanout.public) == 1
         stuck.close()

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.actions.meetings import Actor, change_meeting_status, set_current_item, set_item_outcome
+from hub.actions._locks import Actor
+from hub.actions.agenda import set_current_item, set_item_outcome
+from hub.actions.meetings import change_meeting_status
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
 from hub.actions.votes import vote
@@ -21,7 +23,7 @@ from hub.events.apply import apply
 from hub.events.publish import Writer, writing
 from hub.events.schema import EVENT_TYPES, Audience, parse_event
 from hub.models import Contribution
-from hub.snapshot import snapshot
+from hub.queries.meetings import snapshot
 from tests.support import Seeded
 
 ACTOR = Actor(1, "Clerk")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from hub import i18n
+from hub.models import iso
 from hub.models.base import UTCDateTime
-from hub.templating import local_datetime
-from hub.views import iso
+from hub.web.templating import local_datetime
 
 
 def test_winter_is_gmt_and_summer_is_bst() -> None:

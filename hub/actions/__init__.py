@@ -1,6 +1,18 @@
-"""Actions: the only code that changes state. Each runs in one write transaction, appends its
-events to the meeting's log there, and its events are published after the commit
-(hub/events/publish.py)."""
+"""Actions: the only code that changes state, one module per noun.
+
+Each runs in one write transaction (``async with writing(...) as w``, hub/events/publish.py),
+changes rows through ``w.session``, appends the events that describe the change to the
+meeting's log there, and its events are published after the commit. Routes, commands,
+importers and pollers all call these; nothing else writes (a test keeps it so).
+
+- ``_locks``: the meeting row lock every meeting action takes first, and ``Actor``.
+- ``meetings``: create, update (details, submission window), open / adjourn / close, prune.
+- ``agenda``: items: add, make current, outcomes.
+- ``councils``: create, change policy (open pages learn of it as events).
+- ``accounts``: staff accounts: create, sign-in, password, deactivate.
+- ``participation``, ``votes``: residents' submissions and votes (grouped by hub/intake.py).
+- ``moderation``: clerks' decisions.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +22,8 @@ class ActionError(Exception):
 
     status = 400
     code = "invalid"
+    # Seconds after which the same request may succeed (sent as Retry-After), if it may.
+    retry_after_s: int | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

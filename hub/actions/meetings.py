@@ -1,30 +1,23 @@
-"""Clerk actions that drive a live meeting: open, current item, item outcomes, adjourn,
-resume, close. Each locks the meeting row first (so concurrent clerks serialise and seqs stay
-in commit order), checks the transition, changes rows and emits the events that describe it."""
+"""Meetings: creating one, changing its details and submission window, opening, adjourning,
+resuming, closing or cancelling it, and pruning its log.
+
+Every change to a meeting that pages show is a ``meeting.updated`` event, so an open resident
+page follows it live (a changed submission window opens or closes its form).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from hub.actions import Conflict, Invalid, NotFound
+from hub.actions._locks import Actor, emit, lock_meeting
+from hub.actions.agenda import ItemSpec, add_items, items_of
+from hub.events import log as event_log
 from hub.events.publish import Writer
 from hub.events.schema import AgendaItemUpdated, Event, MeetingUpdated, StaffActionRecorded
-from hub.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, utcnow
-from hub.views import item_view, meeting_view
-
-OUTCOME_MAX_CHARS = 2000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: kept to what the staff activity log shows."""
-
-    user_id: int
-    display_name: str
-
+from hub.models import ItemStatus, Meeting, MeetingStatus, utcnow
+from hub.queries.councils import council_by_slug
+from hub.shapes.public import item_view, meeting_view
 
 # Meeting status transitions a clerk may make: action -> (allowed from, to).
 MEETING_TRANSITIONS: dict[str, tuple[frozenset[MeetingStatus], MeetingStatus]] = {
@@ -35,50 +28,87 @@ MEETING_TRANSITIONS: dict[str, tuple[frozenset[MeetingStatus], MeetingStatus]] =
     "cancel": (frozenset({MeetingStatus.SCHEDULED}), MeetingStatus.CANCELLED),
 }
 
-# Outcomes a clerk may give an item (besides making it current).
-ITEM_OUTCOMES = frozenset(
-    {ItemStatus.DONE, ItemStatus.DEFERRED, ItemStatus.WITHDRAWN, ItemStatus.PENDING}
-)
 
-
-async def lock_meeting(w: Writer, meeting_id: int) -> Meeting:
-    meeting = (
-        await w.session.execute(
-            select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting)
-        )
-    ).scalar_one_or_none()
-    if meeting is None:
-        raise NotFound("no such meeting")
+async def create_meeting(
+    w: Writer,
+    *,
+    council_slug: str,
+    title: str,
+    body_name: str,
+    starts_at: datetime,
+    location: str = "",
+    webcast_url: str | None = None,
+    items: list[ItemSpec] | None = None,
+    source: str | None = None,
+    external_id: str | None = None,
+) -> Meeting:
+    """A new meeting with its agenda (``source`` and ``external_id``: where it was imported
+    from, for idempotent re-imports). Its log starts empty: its snapshot at seq 0 is its state."""
+    council = await council_by_slug(w.session, council_slug)
+    if council is None:
+        raise NotFound(f"no council {council_slug!r}")
+    if starts_at.tzinfo is None:
+        raise Invalid("a meeting's start time needs a time zone")
+    if webcast_url and not webcast_url.startswith(("https://", "http://")):
+        raise Invalid("the webcast link must be an http(s) URL")
+    meeting = Meeting(
+        council_id=council.id,
+        title=title.strip(),
+        body_name=body_name.strip(),
+        starts_at=starts_at,
+        location=location.strip(),
+        webcast_url=webcast_url or None,
+        source=source,
+        external_id=external_id,
+    )
+    w.session.add(meeting)
+    await w.session.flush()
+    await add_items(w, meeting.id, items or [])
     return meeting
 
 
-async def _items(w: Writer, meeting_id: int) -> list[AgendaItem]:
-    result = await w.session.execute(
-        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
-    )
-    return list(result.scalars())
+# A field ``update_meeting`` leaves as it is (None is a value: "the council's policy rules").
+UNSET = object()
 
 
-def _item(items: list[AgendaItem], item_id: int) -> AgendaItem:
-    for item in items:
-        if item.id == item_id:
-            return item
-    raise NotFound("no such agenda item in this meeting")
+async def update_meeting(
+    w: Writer,
+    meeting_id: int,
+    actor: Actor | None = None,
+    *,
+    submissions_open_at: datetime | None | object = UNSET,
+    submissions_close_at: datetime | None | object = UNSET,
+) -> Meeting:
+    """Change a meeting's submission window (None: the council's policy rules). Open pages get
+    the meeting's new view as an event and open or close their forms."""
+    meeting = await lock_meeting(w, meeting_id)
+    before = meeting_view(meeting)
+    for name, value in (
+        ("submissions_open_at", submissions_open_at),
+        ("submissions_close_at", submissions_close_at),
+    ):
+        if value is UNSET:
+            continue
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise Invalid("a submission window's times need a time zone")
+        setattr(meeting, name, value)
+    if meeting_view(meeting) == before:
+        return meeting
+    meeting.updated_at = utcnow()
+    events: list[Event] = [MeetingUpdated(meeting=meeting_view(meeting))]
+    if actor is not None:
+        events.append(StaffActionRecorded(action="meeting.window", actor=actor.display_name))
+    await emit(w, meeting_id, events)
+    return meeting
 
 
-async def _emit(w: Writer, meeting_id: int, events: list[Event]) -> None:
-    """Flush the action's changes, then append its events: one seq allocation, one INSERT."""
-    await w.session.flush()
-    await w.emit_many(meeting_id, [(event, None) for event in events])
-
-
-def _clean_note(note: str | None) -> str | None:
-    if note is None:
-        return None
-    note = note.strip()
-    if len(note) > OUTCOME_MAX_CHARS:
-        raise Invalid(f"the outcome note is longer than {OUTCOME_MAX_CHARS} characters")
-    return note or None
+async def prune_log(w: Writer, meeting_id: int, keep_from: int) -> int:
+    """Drop a meeting's events below seq ``keep_from`` (pages resuming from before it reload
+    their snapshot). Returns how many were dropped."""
+    meeting = await lock_meeting(w, meeting_id)
+    if not 1 <= keep_from <= meeting.last_seq + 1:
+        raise Invalid(f"keep_from must be between 1 and {meeting.last_seq + 1}")
+    return await event_log.prune(w.session, meeting_id, keep_from)
 
 
 async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: Actor) -> Meeting:
@@ -93,7 +123,7 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
     events: list[Event] = []
     if target is MeetingStatus.CLOSED:
         # Closing ends whatever was under discussion.
-        for item in await _items(w, meeting_id):
+        for item in await items_of(w, meeting_id):
             if item.status == ItemStatus.CURRENT:
                 item.status = ItemStatus.DONE.value
                 item.ended_at = now
@@ -102,78 +132,5 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
     meeting.updated_at = now
     events.append(MeetingUpdated(meeting=meeting_view(meeting)))
     events.append(StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name))
-    await _emit(w, meeting_id, events)
+    await emit(w, meeting_id, events)
     return meeting
-
-
-async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Actor) -> AgendaItem:
-    """Make one item the one under discussion; the previous current item goes back to pending
-    unless the clerk had already given it an outcome."""
-    meeting = await lock_meeting(w, meeting_id)
-    if meeting.status != MeetingStatus.LIVE:
-        raise Conflict("the meeting is not in session: open or resume it first")
-    items = await _items(w, meeting_id)
-    target = _item(items, item_id)
-    if target.status == ItemStatus.WITHDRAWN:
-        raise Conflict("this item was withdrawn")
-    if target.status == ItemStatus.CURRENT:
-        raise Conflict("this item is already current")
-    now = utcnow()
-    events: list[Event] = []
-    for item in items:
-        if item.status == ItemStatus.CURRENT:
-            item.status = ItemStatus.PENDING.value
-            item.ended_at = now
-            events.append(AgendaItemUpdated(item=item_view(item)))
-    await w.session.flush()  # the old current item is pending before the new one is current
-    target.status = ItemStatus.CURRENT.value
-    if target.started_at is None:
-        target.started_at = now
-    target.ended_at = None
-    events.append(AgendaItemUpdated(item=item_view(target)))
-    events.append(
-        StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
-    )
-    await _emit(w, meeting_id, events)
-    return target
-
-
-async def set_item_outcome(
-    w: Writer,
-    meeting_id: int,
-    item_id: int,
-    status: str,
-    actor: Actor,
-    note: str | None = None,
-) -> AgendaItem:
-    """Mark an item done, deferred, withdrawn or back to pending, with an optional note."""
-    try:
-        outcome = ItemStatus(status)
-    except ValueError:
-        raise Invalid(f"unknown item status {status!r}") from None
-    if outcome not in ITEM_OUTCOMES:
-        raise Invalid(f"use the current-item action to make an item {status}")
-    note = _clean_note(note)
-    meeting = await lock_meeting(w, meeting_id)
-    if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
-        raise Conflict(f"the meeting is {meeting.status}")
-    item = _item(await _items(w, meeting_id), item_id)
-    if item.status == outcome and note is None:
-        raise Conflict(f"this item is already {outcome.value}")
-    now: datetime = utcnow()
-    if item.status == ItemStatus.CURRENT or outcome is ItemStatus.DONE:
-        item.ended_at = now
-    item.status = outcome.value
-    if note is not None:
-        item.outcome = note
-    await _emit(
-        w,
-        meeting_id,
-        [
-            AgendaItemUpdated(item=item_view(item)),
-            StaffActionRecorded(
-                action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note
-            ),
-        ],
-    )
-    return item

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.actions import Conflict, Invalid, NotFound
-from hub.actions.meetings import Actor, lock_meeting
+from hub.actions._locks import Actor, lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import (
     ContributionPublished,
@@ -31,7 +31,9 @@ from hub.models import (
     utcnow,
 )
 from hub.policy import policy_of
-from hub.views import contribution_view, own_view, pseudonym, staff_view
+from hub.shapes.own import own_view
+from hub.shapes.public import contribution_view
+from hub.shapes.staff import pseudonym, staff_view
 
 ACTIONS = ("approve", "reject", "hide", "answer", "unanswer", "spotlight", "unspotlight", "block")
 NEEDS_REASON = frozenset({"reject", "hide"})

@@ -15,7 +15,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 
 from hub.actions import ActionError, Invalid, NotFound, is_id
-from hub.actions.meetings import lock_meeting
+from hub.actions._locks import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import (
     ContributionPublished,
@@ -35,9 +35,11 @@ from hub.models import (
     Position,
     utcnow,
 )
-from hub.moderation import body_key, screen
 from hub.policy import CLOSED_MESSAGES, Policy, item_window, meeting_window, policy_of
-from hub.views import contribution_view, own_view, staff_view
+from hub.screening import body_key, screen
+from hub.shapes.own import own_view
+from hub.shapes.public import contribution_view
+from hub.shapes.staff import staff_view
 
 NAME_MAX_CHARS = 60
 AREA_MAX_CHARS = 60
@@ -151,6 +153,7 @@ Admit = Callable[[Policy, Entry], ActionError | None]
 class RateLimited(ActionError):
     status = 429
     code = "rate_limited"
+    retry_after_s = 60  # a tenth of the limits' period (hub/intake.py): some allowance is back
 
 
 async def submit(

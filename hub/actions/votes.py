@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, tuple_
 
 from hub.actions import ActionError, Conflict, NotFound, is_id
-from hub.actions.meetings import lock_meeting
+from hub.actions._locks import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import ContributionUpdated, Event
 from hub.i18n import gettext_ as _
 from hub.models import Contribution, ContributionStatus, Kind, Vote
-from hub.views import contribution_view
+from hub.shapes.public import contribution_view
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Brokers carry news of committed events between app processes, chosen by URL.
 
 The broker is never the source of truth: a lost message is healed from the event log
-(hub/events/stream.py), so a broker only has to be fast, not reliable.
+(hub/live/channel.py), so a broker only has to be fast, not reliable.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Append to and replay from a meeting's event log.
+"""Append to and replay from a meeting's event log: storage only (the broker's format is
+hub/events/wire.py, delivery is hub/live/).
 
 Seqs are allocated by ``UPDATE meetings SET last_seq = last_seq + n ... RETURNING`` (n: the
 events an action appends together, each given one of the n seqs in order): on
@@ -18,8 +19,7 @@ from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.events.schema import Audience, Event
-from hub.models import Meeting, MeetingEvent, utcnow
-from hub.views import iso
+from hub.models import Meeting, MeetingEvent, iso, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,48 +32,10 @@ class LoggedEvent:
     envelope: str  # the JSON text clients receive
     target: str | None = None  # the participant, for Audience.PARTICIPANT
 
-    def wire(self) -> bytes:
-        """The broker message: an audience letter (and a participant's target line), then the
-        envelope."""
-        if self.audience is Audience.PARTICIPANT:
-            return f"r{self.target}\n{self.envelope}".encode()
-        return (self.audience.value[0] + self.envelope).encode()
-
-    @classmethod
-    def from_wire(cls, meeting_id: int, message: bytes) -> LoggedEvent:
-        text = message.decode()
-        letter, rest = text[0], text[1:]
-        target = None
-        if letter == "r":
-            target, _, rest = rest.partition("\n")
-        audience = _LETTERS[letter]
-        seq = int(json.loads(rest)["seq"])
-        return cls(meeting_id, seq, audience, rest, target)
-
-
-_LETTERS = {"p": Audience.PUBLIC, "s": Audience.STAFF, "r": Audience.PARTICIPANT}
-# Separates events in one broker message. JSON text never contains a raw control character.
-RECORD_SEPARATOR = b"\x1e"
-
-
-def wire_many(events: list[LoggedEvent]) -> bytes:
-    """Several events (one commit's) as one broker message, in seq order."""
-    return RECORD_SEPARATOR.join(ev.wire() for ev in events)
-
-
-def from_wire_many(meeting_id: int, message: bytes) -> list[LoggedEvent]:
-    return [LoggedEvent.from_wire(meeting_id, part) for part in message.split(RECORD_SEPARATOR)]
-
 
 def encode_envelope(seq: int, event: Event, at: datetime) -> str:
     body = {"seq": seq, "type": event.type, "at": iso(at), "data": event.to_data()}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-
-
-async def append(
-    session: AsyncSession, meeting_id: int, event: Event, target: str | None = None
-) -> LoggedEvent:
-    return (await append_many(session, meeting_id, [(event, target)]))[0]
 
 
 async def append_many(

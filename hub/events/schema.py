@@ -14,14 +14,10 @@ import enum
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
-from hub.views import (
-    ContributionView,
-    ItemView,
-    MeetingView,
-    OwnContributionView,
-    StaffContributionView,
-    plain,
-)
+from hub.shapes.own import OwnContributionView
+from hub.shapes.public import ContributionView, ItemView, MeetingView
+from hub.shapes.serialise import plain
+from hub.shapes.staff import StaffContributionView
 
 
 class Audience(enum.StrEnum):

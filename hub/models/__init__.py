@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per noun. Importing this package registers every table."""
 
 from hub.models.accounts import Role, StaffUser
-from hub.models.base import Base, UTCDateTime, utcnow
+from hub.models.base import Base, UTCDateTime, iso, utcnow
 from hub.models.councils import Council
 from hub.models.event_log import MeetingEvent
 from hub.models.meetings import AgendaItem, ItemStatus, Meeting, MeetingStatus
@@ -33,5 +33,6 @@ __all__ = [
     "Role",
     "StaffUser",
     "UTCDateTime",
+    "iso",
     "utcnow",
 ]

@@ -15,7 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from hub import i18n
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 BABEL_LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 
 

@@ -9,6 +9,8 @@ and see how many bytes are waiting. Every socket of an event gets the same frame
 once. uvicorn is pinned in pyproject.toml; tests/test_serving.py is the contract test for the
 attributes used here.
 
+``sink_for`` picks the sink for an accepted socket.
+
 Under another ASGI server the extension is absent and ``QueuedSink`` is used: one writer task per
 connection (never per event) draining a bounded queue, with the same byte budget.
 """
@@ -18,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import struct
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
+from starlette.websockets import WebSocket
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from hub.live.frames import Frame, FrameSink
 
 EXTENSION = "council_hub.frames"
 OVER_BUDGET_CODE = 1013  # "try again later": the client resumes from its last seq
@@ -33,39 +37,6 @@ ABORT_AFTER_S = 5.0
 KERNEL_SEND_BUFFER = 128 * 1024
 
 
-def encode_text_frame(payload: bytes) -> bytes:
-    """One unfragmented, unmasked server text frame (RFC 6455 section 5.2)."""
-    n = len(payload)
-    if n < 126:
-        header = struct.pack("!BB", 0x81, n)
-    elif n < 1 << 16:
-        header = struct.pack("!BBH", 0x81, 126, n)
-    else:
-        header = struct.pack("!BBQ", 0x81, 127, n)
-    return header + payload
-
-
-class Frame:
-    """A message serialised once: its text (for ASGI fallbacks) and its wire bytes."""
-
-    __slots__ = ("text", "wire")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.wire = encode_text_frame(text.encode())
-
-
-class FrameSink(Protocol):
-    """Where a connection's frames go. ``send`` never awaits and never raises."""
-
-    @property
-    def closed(self) -> bool: ...
-
-    def send(self, frame: Frame) -> None: ...
-
-    def close(self, code: int, reason: str) -> None: ...
-
-
 class DirectFrames:
     """The capability FastSendProtocol hands the app for one accepted connection."""
 
@@ -73,17 +44,6 @@ class DirectFrames:
 
     def __init__(self, protocol: FastSendProtocol) -> None:
         self._protocol = protocol
-
-    @property
-    def usable(self) -> bool:
-        p = self._protocol
-        return p.handshake_complete and not p.close_sent and not p.transport.is_closing()
-
-    def write(self, wire: bytes) -> int:
-        """Write pre-encoded frame bytes; return the bytes now waiting in the transport."""
-        transport = self._protocol.transport
-        transport.write(wire)
-        return int(transport.get_write_buffer_size())
 
     def close(self, code: int, reason: str) -> None:
         """Send a close frame and let the app's receive() see the disconnect; abort the
@@ -135,8 +95,8 @@ class DirectSink:
         return self._closed
 
     def send(self, frame: Frame) -> None:
-        # The hot path of every fan-out, once per socket per frame: DirectFrames.usable and
-        # .write inlined (the handshake is complete: a sink exists only after the accept).
+        # The hot path of every fan-out, once per socket per frame: the protocol's checks and
+        # the write inline (the handshake is complete: a sink exists only after the accept).
         if self._closed:
             return
         p = self._protocol
@@ -215,3 +175,11 @@ class QueuedSink:
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
+
+
+def sink_for(websocket: WebSocket, budget: int) -> FrameSink:
+    """The direct sink under FastSendProtocol, else the queued fallback."""
+    frames = websocket.scope.get("extensions", {}).get(EXTENSION)
+    if isinstance(frames, DirectFrames):
+        return DirectSink(frames, budget)
+    return QueuedSink(websocket.send, budget)

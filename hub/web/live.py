@@ -7,21 +7,17 @@ signed in, 4403 wrong role or origin, 1009 frame too large (uvicorn), 1013 over 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from hub.auth import current_staff
 from hub.events import log as event_log
 from hub.events.schema import Audience
-from hub.events.stream import Connection, Reset, Viewer, reset_frame
-from hub.models import Meeting
-from hub.participants import participant_of
-from hub.routes import parse_seq, services
-from hub.serving import EXTENSION, DirectFrames, DirectSink, FrameSink, QueuedSink
+from hub.live.fanout import Connection, Viewer
+from hub.live.frames import reset_frame
+from hub.live.streams import Reset
+from hub.live.uvicorn_seam import QueuedSink, sink_for
+from hub.web import participants, services
+from hub.web.guards import Need, Refusal, authorise, origin_allowed
+from hub.web.inputs import parse_number
 
 
 async def public_live(websocket: WebSocket) -> None:
@@ -32,21 +28,31 @@ async def staff_live(websocket: WebSocket) -> None:
     await _live(websocket, Audience.STAFF)
 
 
-def same_origin(websocket: WebSocket, trusted: tuple[str, ...]) -> bool:
-    """Staff sockets carry the session cookie: refuse other sites' pages (CSWSH)."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return False
-    if origin in trusted:
-        return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+# Close reasons are for developers' consoles, not pages: plain English, untranslated.
+CLOSE_REASONS = {
+    401: "sign in first",
+    403: "your role does not give access to this meeting",
+    404: "no such meeting",
+}
+
+
+async def _staff_refusal(websocket: WebSocket, meeting_id: int) -> tuple[int, str] | None:
+    """Why a staff socket is refused (close code and reason), or None if it may follow."""
+    # Staff sockets carry the session cookie and no CSRF token: the Origin must be ours (CSWSH).
+    if not origin_allowed(websocket, required=True):
+        return 4403, "cross-origin staff socket refused"
+    async with services(websocket).sessionmaker() as session:
+        result = await authorise(websocket, session, meeting_id, Need.REVIEW)
+    if isinstance(result, Refusal):
+        return 4000 + result.status, CLOSE_REASONS[result.status]
+    return None
 
 
 async def _live(websocket: WebSocket, audience: Audience) -> None:
     svc = services(websocket)
     meeting_id: int = websocket.path_params["meeting_id"]
     raw_after = websocket.query_params.get("after")
-    after = parse_seq(raw_after) if raw_after is not None else None
+    after = parse_number(raw_after) if raw_after is not None else None
     await websocket.accept()
     if raw_after is not None and after is None:
         await websocket.close(4400, "after must be a non-negative integer")
@@ -71,10 +77,10 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
     if after is None:
         after = last_seq  # no position given: live from now
 
-    sink = _sink_for(websocket, svc.settings.socket_budget_bytes)
+    sink = sink_for(websocket, svc.settings.socket_budget_bytes)
     conn: Connection | None = None
     try:
-        participant = participant_of(websocket, svc.settings.secret_key)
+        participant = participants.participant_of(websocket, svc.settings.secret_key)
         viewer = Viewer(audience, participant if audience is Audience.PUBLIC else None)
         result = await svc.streams.attach(meeting_id, sink, viewer, after)
         if isinstance(result, Reset):
@@ -92,38 +98,3 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
             svc.streams.detach(conn)
         if isinstance(sink, QueuedSink):
             await sink.aclose()
-
-
-async def _staff_refusal(websocket: WebSocket, meeting_id: int) -> tuple[int, str] | None:
-    """Why a staff socket is refused (close code and reason), or None if it may follow."""
-    svc = services(websocket)
-    if not same_origin(websocket, svc.settings.trusted_origins):
-        return 4403, "cross-origin staff socket refused"
-    async with svc.sessionmaker() as session:
-        staff = await current_staff(websocket, session)
-        if staff is None:
-            return 4401, "sign in first"
-        council_id = await _council_of(session, meeting_id)
-    if council_id is None:
-        return 4404, "no such meeting"
-    if not staff.can_review(council_id):
-        return 4403, "your role does not give access to this meeting"
-    return None
-
-
-async def _council_of(session: AsyncSession, meeting_id: int) -> int | None:
-    result = await session.execute(select(Meeting.council_id).where(Meeting.id == meeting_id))
-    return result.scalar_one_or_none()
-
-
-def _sink_for(websocket: WebSocket, budget: int) -> FrameSink:
-    frames = websocket.scope.get("extensions", {}).get(EXTENSION)
-    if isinstance(frames, DirectFrames):
-        return DirectSink(frames, budget)
-    return QueuedSink(websocket.send, budget)
-
-
-routes = [
-    WebSocketRoute("/api/meetings/{meeting_id:id}/live", public_live),
-    WebSocketRoute("/staff/api/meetings/{meeting_id:id}/live", staff_live),
-]

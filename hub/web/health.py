@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hub.routes import services
+from hub.web import services
 
 
 async def health(request: Request) -> Response:

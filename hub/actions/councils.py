@@ -1,0 +1,112 @@
+"""Councils: creating one, and changing its participation policy.
+
+A council has no event log of its own; a policy change that open pages show (when submissions
+open) reaches them as a ``meeting.updated`` event on each of its meetings that has not ended.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from hub.actions import Conflict, Invalid, NotFound
+from hub.actions._locks import emit, lock_meeting
+from hub.events.publish import Writer
+from hub.events.schema import MeetingUpdated
+from hub.models import Council, Meeting, MeetingStatus
+from hub.queries.councils import council_by_slug
+from hub.shapes.public import meeting_view
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+LANGUAGES = ("en", "cy")
+
+# The policy fields ``update_policy`` takes, each with its type and the values it allows.
+POLICY_CHOICES: dict[str, tuple[str, ...]] = {
+    "moderation": ("pre", "post"),
+    "submissions_open": ("publication", "meeting"),
+}
+POLICY_NUMBERS: dict[str, tuple[int, int]] = {  # name -> (least, most)
+    "max_chars": (10, 10_000),
+    "max_links": (0, 100),
+    "rate_per_participant": (1, 10_000),
+    "rate_per_address": (1, 100_000),
+}
+POLICY_FLAGS = ("close_items_when_done",)
+POLICY_TEXTS = ("blocklist", "rejection_reasons")
+POLICY_TEXT_MAX_CHARS = 20_000
+
+
+async def create_council(
+    w: Writer,
+    *,
+    slug: str,
+    name: str,
+    timezone: str = "Europe/London",
+    language: str = "en",
+) -> Council:
+    if not SLUG_RE.match(slug):
+        raise Invalid("a council slug is lower-case letters, digits and hyphens")
+    if not name.strip():
+        raise Invalid("a council needs a name")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"unknown time zone {timezone!r}") from None
+    if language not in LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}")
+    if await council_by_slug(w.session, slug) is not None:
+        raise Conflict(f"a council with slug {slug!r} exists")
+    council = Council(slug=slug, name=name.strip(), timezone=timezone, default_language=language)
+    w.session.add(council)
+    await w.session.flush()
+    return council
+
+
+def _checked(name: str, value: object) -> object:
+    if name in POLICY_CHOICES:
+        if value not in POLICY_CHOICES[name]:
+            raise Invalid(f"{name} is {' or '.join(POLICY_CHOICES[name])}")
+    elif name in POLICY_NUMBERS:
+        least, most = POLICY_NUMBERS[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+            raise Invalid(f"{name} is a whole number from {least} to {most}")
+    elif name in POLICY_FLAGS:
+        if not isinstance(value, bool):
+            raise Invalid(f"{name} is true or false")
+    elif name in POLICY_TEXTS:
+        if not isinstance(value, str) or len(value) > POLICY_TEXT_MAX_CHARS:
+            raise Invalid(f"{name} is text of at most {POLICY_TEXT_MAX_CHARS} characters")
+        value = value.replace("\x00", "")
+    else:
+        raise Invalid(f"unknown policy field {name!r}")
+    return value
+
+
+async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> Council:
+    """Change a council's participation policy (hub/policy.py reads it)."""
+    council = await council_by_slug(w.session, slug)
+    if council is None:
+        raise NotFound(f"no council {slug!r}")
+    checked = {name: _checked(name, value) for name, value in changes.items()}
+    for name, value in checked.items():
+        setattr(council, name, value)
+    await w.session.flush()
+    await _republish_meetings(w, council)
+    return council
+
+
+async def _republish_meetings(w: Writer, council: Council) -> None:
+    """Every meeting of the council that has not ended gets its view again (an ended
+    meeting's view does not depend on the policy), so open pages follow the change."""
+    ids = await w.session.scalars(
+        select(Meeting.id).where(
+            Meeting.council_id == council.id,
+            Meeting.status.not_in([MeetingStatus.CLOSED.value, MeetingStatus.CANCELLED.value]),
+        )
+    )
+    for meeting_id in sorted(ids):  # locked in id order, like every multi-meeting writer
+        meeting = await lock_meeting(w, meeting_id)
+        await emit(w, meeting_id, [MeetingUpdated(meeting=meeting_view(meeting))])

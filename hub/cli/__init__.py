@@ -1,0 +1,28 @@
+"""The operator's command line: ``council-hub serve | migrate | demo | users | councils |
+meetings``. One module per command group; every change goes through an action."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from hub.cli import councils, meetings, serve, users
+from hub.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="council-hub",
+        description="Council Hub: public participation in live council meetings.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.add_commands(sub)
+    users.add_commands(sub)
+    councils.add_commands(sub)
+    meetings.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(Settings.from_env(), args)

@@ -1,0 +1,100 @@
+"""Meetings: the snapshot, lists and the console's activity log.
+
+A snapshot is a meeting's whole public state with the ``last_seq`` it reflects, read in one
+REPEATABLE READ transaction on PostgreSQL (SQLite's WAL reads are snapshots already), so the
+state and ``last_seq`` agree: a client that applies the events after ``last_seq`` to it reaches
+exactly the state a later snapshot shows (Zulip's register pattern).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from hub.events.schema import Audience
+from hub.models import AgendaItem, Contribution, ContributionStatus, Council, Meeting, MeetingEvent
+from hub.shapes.public import contribution_view, item_view, meeting_view
+from hub.shapes.serialise import as_json
+
+STAFF_ACTIVITY_LIMIT = 200
+
+
+async def consistent_read(session: AsyncSession) -> None:
+    """Start the session's transaction as a snapshot of the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+async def load_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    result = await session.execute(
+        select(Meeting).options(joinedload(Meeting.council)).where(Meeting.id == meeting_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def load_items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
+    result = await session.execute(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+    )
+    return list(result.scalars())
+
+
+async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | None:
+    """The public snapshot (GET /api/meetings/{id})."""
+    await consistent_read(session)
+    meeting = await load_meeting(session, meeting_id)
+    if meeting is None:
+        return None
+    items = await load_items(session, meeting_id)
+    published = await session.execute(
+        select(Contribution)
+        .where(
+            Contribution.meeting_id == meeting_id,
+            Contribution.status == ContributionStatus.PUBLISHED.value,
+        )
+        .order_by(Contribution.published_at, Contribution.id)
+    )
+    contributions = [contribution_view(c) for c in published.scalars()]
+    spotlight = next((c for c in contributions if c.id == meeting.spotlight_id), None)
+    return {
+        "meeting": as_json(meeting_view(meeting)),
+        "items": [as_json(item_view(i)) for i in items],
+        "contributions": [as_json(c) for c in contributions],
+        "spotlight": as_json(spotlight) if spotlight is not None else None,
+        "last_seq": meeting.last_seq,
+    }
+
+
+async def staff_activity(
+    session: AsyncSession, meeting_id: int, up_to: int
+) -> list[dict[str, Any]]:
+    """The most recent staff-only envelopes up to ``up_to``, oldest first (console log)."""
+    result = await session.execute(
+        select(MeetingEvent.envelope)
+        .where(
+            MeetingEvent.meeting_id == meeting_id,
+            MeetingEvent.audience == Audience.STAFF.value,
+            MeetingEvent.seq <= up_to,
+        )
+        .order_by(MeetingEvent.seq.desc())
+        .limit(STAFF_ACTIVITY_LIMIT)
+    )
+    return [json.loads(e) for e in reversed(result.scalars().all())]
+
+
+async def list_meetings(
+    session: AsyncSession, *, council: str | None, limit: int, offset: int
+) -> tuple[list[Meeting], int]:
+    query = select(Meeting).options(joinedload(Meeting.council))
+    count = select(func.count(Meeting.id))
+    if council is not None:
+        query = query.join(Council).where(Council.slug == council)
+        count = count.join(Council).where(Council.slug == council)
+    query = query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit).offset(offset)
+    meetings = list((await session.execute(query)).scalars())
+    total = int((await session.execute(count)).scalar_one())
+    return meetings, total

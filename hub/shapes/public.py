@@ -1,0 +1,99 @@
+"""What everyone sees: meetings, agenda items and published contributions, in the snapshot and
+in the public events that update it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub.models import AgendaItem, Contribution, Meeting, iso
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    parent_id: int | None
+    position: int
+    number: str
+    title: str
+    description: str
+    status: str
+    outcome: str | None
+    started_at: str | None
+    ended_at: str | None
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    id: int
+    council_slug: str
+    council_name: str
+    timezone: str
+    language: str
+    title: str
+    body_name: str
+    starts_at: str
+    location: str
+    webcast_url: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    """What everyone sees of a published comment or question."""
+
+    id: int
+    item_id: int | None
+    kind: str
+    position: str | None
+    body: str
+    display_name: str | None  # None: show "A resident"
+    votes: int
+    answered: bool
+    published_at: str | None
+
+
+def item_view(item: AgendaItem) -> ItemView:
+    return ItemView(
+        id=item.id,
+        parent_id=item.parent_id,
+        position=item.position,
+        number=item.number,
+        title=item.title,
+        description=item.description,
+        status=item.status,
+        outcome=item.outcome,
+        started_at=iso(item.started_at),
+        ended_at=iso(item.ended_at),
+    )
+
+
+def meeting_view(meeting: Meeting) -> MeetingView:
+    starts_at = iso(meeting.starts_at)
+    assert starts_at is not None
+    return MeetingView(
+        id=meeting.id,
+        council_slug=meeting.council.slug,
+        council_name=meeting.council.name,
+        timezone=meeting.council.timezone,
+        language=meeting.council.default_language,
+        title=meeting.title,
+        body_name=meeting.body_name,
+        starts_at=starts_at,
+        location=meeting.location,
+        webcast_url=meeting.webcast_url,
+        status=meeting.status,
+    )
+
+
+def contribution_view(c: Contribution) -> ContributionView:
+    return ContributionView(
+        id=c.id,
+        item_id=c.item_id,
+        kind=c.kind,
+        position=c.position,
+        body=c.body,
+        display_name=c.display_name,
+        votes=c.votes,
+        answered=c.answered,
+        published_at=iso(c.published_at),
+    )

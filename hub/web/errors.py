@@ -1,0 +1,59 @@
+"""The one error renderer: every refusal a route gives goes through ``error_response``.
+
+The rule: JSON (``{"error": code, "message": ...}``) for the APIs (``/api/``, ``/staff/api/``)
+and for scripts that ask for it (``Accept: application/json``); otherwise the HTML error page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.templating import Jinja2Templates
+
+from hub.actions import ActionError
+
+API_PREFIXES = ("/api/", "/staff/api/")
+
+
+def wants_json(conn: HTTPConnection) -> bool:
+    return conn.url.path.startswith(API_PREFIXES) or "application/json" in conn.headers.get(
+        "accept", ""
+    )
+
+
+def json_error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+
+
+def templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.templates
+    return found
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if wants_json(request):
+        return json_error(status, code, message)
+    return templates(request).TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+def refusal(request: Request, exc: ActionError) -> Response:
+    """An action's refusal; the ones worth retrying later say when (``Retry-After``)."""
+    response = error_response(request, exc.status, exc.code, exc.message)
+    if exc.retry_after_s is not None:
+        response.headers["retry-after"] = str(exc.retry_after_s)
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (unknown path, wrong method)."""
+    assert isinstance(exc, HTTPException)
+    return error_response(request, exc.status_code, "http_error", exc.detail)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return json_error(500, "server_error", "something went wrong")

@@ -1,0 +1,135 @@
+"""Who may do what: the one origin policy and the one staff + meeting + role guard, for HTTP
+routes and sockets alike.
+
+Origin policy: an ``Origin`` header, when present, must be the page's own host or one of the
+trusted origins in settings; a request from any other site's page is refused. Where nothing
+else stops a cross-site request, the header must also be present: a staff socket carries the
+session cookie and has no CSRF token, so a browser-less client without an Origin is refused
+there too (browsers always send it on WebSocket handshakes).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse, Response
+
+from hub import auth
+from hub.auth import StaffIdentity
+from hub.i18n import gettext_ as _
+from hub.models import Meeting
+from hub.queries.meetings import load_meeting
+from hub.web import services
+from hub.web.errors import error_response, wants_json
+from hub.web.inputs import read_form
+
+
+def origin_allowed(conn: HTTPConnection, *, required: bool = False) -> bool:
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return not required
+    if origin in services(conn).settings.trusted_origins:
+        return True
+    return urlsplit(origin).netloc == conn.headers.get("host")
+
+
+def foreign_origin(request: Request) -> Response | None:
+    """The refusal of a request from another site's page, or None."""
+    if origin_allowed(request):
+        return None
+    return error_response(request, 403, "origin", "cross-origin requests are refused")
+
+
+class Need(enum.Enum):
+    """What a staff route lets its caller do with a meeting."""
+
+    DRIVE = "drive"  # run the meeting and moderate: the council's clerks, and admins
+    REVIEW = "review"  # read the staff record: anyone on the council's staff, and admins
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int  # 401, 403 or 404 (a socket closes with 4000 + this)
+    code: str
+    message: str
+
+
+async def authorise(
+    conn: HTTPConnection, session: AsyncSession, meeting_id: int, need: Need
+) -> tuple[StaffIdentity, Meeting] | Refusal:
+    """The signed-in staff member and the meeting, if their role allows ``need`` there."""
+    staff = await auth.current_staff(conn, session)
+    if staff is None:
+        return Refusal(401, "sign_in", _("Sign in first."))
+    meeting = await load_meeting(session, meeting_id)
+    if meeting is None:
+        return Refusal(404, "not_found", _("There is no such meeting."))
+    if need is Need.DRIVE and not staff.can_drive(meeting.council_id):
+        return Refusal(403, "forbidden", _("Your role does not let you drive this meeting."))
+    if need is Need.REVIEW and not staff.can_review(meeting.council_id):
+        return Refusal(403, "forbidden", _("Your role does not give access to this page."))
+    return staff, meeting
+
+
+def sign_in_first(request: Request) -> Response:
+    """Pages send a signed-out visitor to the sign-in page; scripts and POSTs get a 401."""
+    if wants_json(request) or request.method != "GET":
+        return error_response(request, 401, "sign_in", _("Sign in first."))
+    return RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303)
+
+
+def refused(request: Request, refusal: Refusal) -> Response:
+    if refusal.status == 401:
+        return sign_in_first(request)
+    return error_response(request, refusal.status, refusal.code, refusal.message)
+
+
+async def staff_meeting(request: Request, need: Need) -> tuple[StaffIdentity, Meeting] | Response:
+    """For a staff route under ``/.../meetings/{meeting_id}``: who and which meeting, or the
+    refusal to send."""
+    async with services(request).sessionmaker() as session:
+        result = await authorise(request, session, request.path_params["meeting_id"], need)
+    if isinstance(result, Refusal):
+        return refused(request, result)
+    return result
+
+
+async def signed_in(request: Request) -> StaffIdentity | Response:
+    """For staff routes not about one meeting (the dashboard)."""
+    async with services(request).sessionmaker() as session:
+        staff = await auth.current_staff(request, session)
+    return staff if staff is not None else sign_in_first(request)
+
+
+async def staff_form(request: Request) -> dict[str, str] | Response:
+    """A staff POST's form, its CSRF token checked (field ``csrf_token`` or header
+    ``X-CSRF-Token``) and its Origin, when sent, ours."""
+    refusal = foreign_origin(request)
+    if refusal is not None:
+        return refusal
+    values = await read_form(request)
+    if isinstance(values, Response):
+        return values
+    token = values.get(auth.CSRF_FIELD) or request.headers.get(auth.CSRF_HEADER)
+    if not auth.csrf_valid(request, token):
+        return error_response(
+            request, 403, "csrf", _("This form has expired. Reload the page and try again.")
+        )
+    return values
+
+
+async def staff_action(
+    request: Request, need: Need = Need.DRIVE
+) -> tuple[StaffIdentity, Meeting, dict[str, str]] | Response:
+    """A staff POST about one meeting: who, which meeting and the checked form."""
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    checked = await staff_meeting(request, need)
+    if isinstance(checked, Response):
+        return checked
+    return checked[0], checked[1], form

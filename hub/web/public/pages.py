@@ -1,0 +1,88 @@
+"""Residents' pages: the list of meetings and a meeting's page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hub import i18n
+from hub.models import utcnow
+from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
+from hub.queries.meetings import list_meetings, load_meeting, snapshot
+from hub.queries.participation import mine, moderation_summary
+from hub.shapes.public import meeting_view
+from hub.web import labels, participants, services
+from hub.web.errors import error_response, templates
+from hub.web.inputs import parse_number
+from hub.web.public.api import PAGE_SIZE
+
+
+def page_language(request: Request, council_language: str) -> None:
+    """Use the council's language unless the visitor chose one."""
+    if not request.scope.get("state", {}).get("lang_explicit"):
+        i18n.set_language(council_language)
+
+
+def not_found_page(request: Request) -> Response:
+    return error_response(request, 404, "not_found", i18n.gettext_("There is no such meeting."))
+
+
+async def index(request: Request) -> Response:
+    svc = services(request)
+    async with svc.sessionmaker() as session:
+        meetings, _total = await list_meetings(session, council=None, limit=PAGE_SIZE, offset=0)
+        views = [meeting_view(m) for m in meetings]
+    return templates(request).TemplateResponse(
+        request, "index.html", {"meetings": views, "labels": labels.translated()}
+    )
+
+
+async def meeting_page(request: Request) -> Response:
+    svc = services(request)
+    meeting_id: int = request.path_params["meeting_id"]
+    secret = svc.settings.secret_key
+    participant = participants.participant_of(request, secret)
+    new_participant = participant is None
+    if participant is None:
+        participant = participants.new_participant()
+    async with svc.sessionmaker() as session:
+        snap = await snapshot(session, meeting_id)
+        if snap is None:
+            return not_found_page(request)
+        meeting = await load_meeting(session, meeting_id)
+        assert meeting is not None
+        own = await mine(session, meeting, participant)
+        summary = await moderation_summary(session, meeting_id)
+    page_language(request, snap["meeting"]["language"])
+    policy = policy_of(meeting.council)
+    closed = meeting_window(policy, meeting, utcnow())
+    participation = {
+        "open": closed is None,
+        "closed_message": i18n.gettext_(CLOSED_MESSAGES[closed]) if closed else None,
+        "premoderated": policy.premoderated,
+        "max_chars": policy.max_chars,
+        "form_token": participants.form_token(participant, secret),
+        "reasons": {k: i18n.gettext_(v) for k, v in policy.reasons.items()},
+        "sent": parse_number(request.query_params.get("sent")),
+        "participant_known": True,  # the response always carries the cookie
+    }
+    response = templates(request).TemplateResponse(
+        request,
+        "meeting.html",
+        {
+            "snap": snap,
+            "meeting": snap["meeting"],
+            "items": snap["items"],
+            "labels": labels.translated(),
+            "contributions": snap["contributions"],
+            "mine": own,
+            "summary": summary,
+            "participation": participation,
+        },
+    )
+    if new_participant:
+        # The page's socket then carries it, so the resident's own statuses arrive live.
+        participants.set_cookie(response, participant, secret, svc.settings.https_only)
+    # Never from a cache: the form's tokens and the resident's own statuses are per visit.
+    response.headers["cache-control"] = "no-store"
+    return response

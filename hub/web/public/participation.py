@@ -1,0 +1,141 @@
+"""Residents' participation: submit a comment or question, vote, see their own submissions.
+
+The JSON endpoints take ``Content-Type: application/json`` only: a cross-site page cannot send
+that without a CORS preflight, which the hub never grants, so they need no CSRF token. The
+plain-form fallback (no JavaScript) carries a token bound to the participant cookie. Both
+refuse a foreign ``Origin`` (hub/web/guards.py).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from hub.actions import ActionError
+from hub.actions.participation import Entry, Submission
+from hub.actions.votes import Ballot
+from hub.i18n import gettext_ as _
+from hub.models import Contribution
+from hub.queries.meetings import load_meeting
+from hub.queries.participation import mine
+from hub.shapes.own import own_view
+from hub.shapes.public import contribution_view
+from hub.shapes.serialise import as_json
+from hub.web import participants, services
+from hub.web.errors import error_response, json_error, refusal
+from hub.web.guards import foreign_origin
+from hub.web.inputs import BadField, media_type, read_form, read_json, submission_from
+
+
+def _participant(request: Request) -> tuple[str, bool]:
+    """The caller's participant id, and whether it is new (so the response sets the cookie)."""
+    svc = services(request)
+    existing = participants.participant_of(request, svc.settings.secret_key)
+    if existing is not None:
+        return existing, False
+    return participants.new_participant(), True
+
+
+def _with_cookie(request: Request, response: Response, participant: str, new: bool) -> Response:
+    if new:
+        svc = services(request)
+        participants.set_cookie(
+            response, participant, svc.settings.secret_key, svc.settings.https_only
+        )
+    return response
+
+
+async def _submit(request: Request, participant: str, sub: Submission) -> Contribution:
+    """Queue the submission for the next group commit; the answer comes after its commit.
+    Raises the action's refusal."""
+    address = request.client.host if request.client else "unknown"
+    entry = Entry(participant, sub, address)
+    contribution, _new = await services(request).intake.submit(
+        request.path_params["meeting_id"], entry
+    )
+    return contribution
+
+
+async def create_contribution(request: Request) -> Response:
+    """POST /api/meetings/{id}/contributions: 201 once it is committed."""
+    if (refused := foreign_origin(request)) is not None:
+        return refused
+    data = await read_json(request)
+    if isinstance(data, Response):
+        return data
+    try:
+        sub = submission_from(data)
+    except BadField as exc:
+        return json_error(422, "invalid", str(exc))
+    participant, new = _participant(request)
+    try:
+        contribution = await _submit(request, participant, sub)
+    except ActionError as exc:
+        return _with_cookie(request, refusal(request, exc), participant, new)
+    body = as_json(own_view(contribution, None))
+    return _with_cookie(request, JSONResponse(body, status_code=201), participant, new)
+
+
+async def contribute_form(request: Request) -> Response:
+    """The no-JavaScript form: same action, then back to the page with a message."""
+    meeting_id: int = request.path_params["meeting_id"]
+    svc = services(request)
+    if (refused := foreign_origin(request)) is not None:
+        return refused
+    values = await read_form(request)
+    if isinstance(values, Response):
+        return values
+    participant = participants.participant_of(request, svc.settings.secret_key)
+    if participant is None or not participants.form_token_valid(
+        participant, svc.settings.secret_key, values.get("form_token")
+    ):
+        return error_response(
+            request, 403, "csrf", _("This form has expired. Reload the page and try again.")
+        )
+    try:
+        sub = submission_from(values, form=True)
+        contribution = await _submit(request, participant, sub)
+    except BadField as exc:
+        return error_response(request, 422, "invalid", str(exc))
+    except ActionError as exc:
+        return refusal(request, exc)
+    return RedirectResponse(f"/meetings/{meeting_id}?sent={contribution.id}#mine", status_code=303)
+
+
+async def my_contributions(request: Request) -> Response:
+    svc = services(request)
+    participant = participants.participant_of(request, svc.settings.secret_key)
+    async with svc.sessionmaker() as session:
+        meeting = await load_meeting(session, request.path_params["meeting_id"])
+        if meeting is None:
+            return json_error(404, "not_found", "no such meeting")
+        if participant is None:
+            return JSONResponse({"contributions": [], "votes": []})
+        return JSONResponse(await mine(session, meeting, participant))
+
+
+async def _vote(request: Request, up: bool) -> Response:
+    if (refused := foreign_origin(request)) is not None:
+        return refused
+    # POST must be JSON (no cross-site form can send it); DELETE is never a simple request,
+    # so a browser always preflights it cross-site.
+    if up and media_type(request) != "application/json":
+        return json_error(415, "json_only", "send application/json")
+    svc = services(request)
+    participant, new = _participant(request)
+    ballot = Ballot(participant, request.path_params["contribution_id"], up)
+    try:
+        # Queued for the next group commit: a crowd's votes share transactions and events.
+        question = await svc.intake.vote(request.path_params["meeting_id"], ballot)
+    except ActionError as exc:
+        return _with_cookie(request, refusal(request, exc), participant, new)
+    body = {"contribution": as_json(contribution_view(question)), "voted": up}
+    return _with_cookie(request, JSONResponse(body), participant, new)
+
+
+async def vote_up(request: Request) -> Response:
+    return await _vote(request, True)
+
+
+async def vote_withdraw(request: Request) -> Response:
+    return await _vote(request, False)

@@ -1,0 +1,52 @@
+"""Every route of the hub, in one table: the app mounts it, docs/api.md and the
+authorisation tests are checked against it, so a new route cannot go unnoticed."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from hub.web import health, live
+from hub.web.public import api, pages, participation, projector
+from hub.web.staff import console, moderation, review, signin
+
+MEETING = "/meetings/{meeting_id:id}"
+API_MEETING = "/api/meetings/{meeting_id:id}"
+STAFF_MEETING = "/staff/meetings/{meeting_id:id}"
+CONTRIBUTION = "/contributions/{contribution_id:id}"
+
+PUBLIC: list[BaseRoute] = [
+    Route("/", pages.index, name="index"),
+    Route(MEETING, pages.meeting_page, name="meeting"),
+    Route(f"{MEETING}/contribute", participation.contribute_form, methods=["POST"]),
+    Route(f"{MEETING}/projector", projector.projector, methods=["GET"]),
+    Route("/api/meetings", api.api_meetings, name="api_meetings"),
+    Route(API_MEETING, api.api_meeting, name="api_meeting"),
+    Route(f"{API_MEETING}/events", api.api_events, name="api_events"),
+    Route(f"{API_MEETING}/moderation-summary", api.summary, methods=["GET"]),
+    Route(f"{API_MEETING}/contributions", participation.create_contribution, methods=["POST"]),
+    Route(f"{API_MEETING}/contributions/mine", participation.my_contributions, methods=["GET"]),
+    Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_up, methods=["POST"]),
+    Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_withdraw, methods=["DELETE"]),
+    WebSocketRoute(f"{API_MEETING}/live", live.public_live),
+    Route("/healthz", health.health),
+]
+
+STAFF: list[BaseRoute] = [
+    Route("/staff/login", signin.login_page, methods=["GET"]),
+    Route("/staff/login", signin.login_submit, methods=["POST"]),
+    Route("/staff/logout", signin.logout, methods=["POST"]),
+    Route("/staff/", console.dashboard, methods=["GET"]),
+    Route(STAFF_MEETING, console.console, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/status", console.meeting_action, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/items/{{item_id:id}}/status", console.item_action, methods=["POST"]),
+    Route("/staff/api/meetings/{meeting_id:id}", console.staff_snapshot, methods=["GET"]),
+    WebSocketRoute("/staff/api/meetings/{meeting_id:id}/live", live.staff_live),
+    Route(f"{STAFF_MEETING}/moderation", moderation.queue_page, methods=["GET"]),
+    Route("/staff/api/meetings/{meeting_id:id}/moderation", moderation.queue_state),
+    Route(f"{STAFF_MEETING}{CONTRIBUTION}/moderate", moderation.act, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/contributions/bulk", moderation.act_bulk, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/audit", review.audit, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
+]
+
+ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

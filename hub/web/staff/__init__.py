@@ -1,0 +1,6 @@
+"""Staff routes: sign-in, the dashboard and console, moderation, councillors' review.
+
+Every route checks the signed-in staff member and their role for the meeting's council
+(hub/web/guards.py); every POST checks the CSRF token and the Origin. Actions answer JSON to
+scripts (``Accept: application/json``) and redirect plain forms back.
+"""

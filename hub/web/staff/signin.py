@@ -1,0 +1,65 @@
+"""Signing staff in and out."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from hub import auth
+from hub.actions.accounts import record_sign_in
+from hub.events.publish import writing
+from hub.i18n import gettext_ as _
+from hub.web import services
+from hub.web.errors import templates
+from hub.web.guards import staff_form
+
+
+def safe_next(value: str | None) -> str:
+    # Only local paths: never an open redirect to another site.
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/staff/"
+
+
+def _page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
+    return templates(request).TemplateResponse(
+        request,
+        "staff/login.html",
+        {"csrf": auth.csrf_token(request), "next": next_, "error": error},
+        status_code=status,
+    )
+
+
+async def login_page(request: Request) -> Response:
+    return _page(request, safe_next(request.query_params.get("next")), None)
+
+
+async def login_submit(request: Request) -> Response:
+    svc = services(request)
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    email = form.get("email", "")
+    address = request.client.host if request.client else "unknown"
+    if not svc.login_by_address.allow(address) or not svc.login_by_account.allow(
+        email.strip().lower()
+    ):
+        return _page(
+            request, "/staff/", _("Too many attempts. Wait a few minutes and try again."), 429
+        )
+    async with svc.sessionmaker() as session:
+        verified = await auth.authenticate(session, email, form.get("password", ""))
+    if verified is None:
+        return _page(request, "/staff/", _("That email and password do not match an account."), 401)
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        await record_sign_in(w, verified.user_id, verified.new_hash)
+    auth.login(request, verified)
+    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    auth.logout(request)
+    return RedirectResponse("/staff/login", status_code=303)
