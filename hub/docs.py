@@ -1,7 +1,8 @@
 """Keeps docs/api.md's event reference generated from the event classes' docstrings.
 
-``python -m hub.docs`` rewrites the region between the markers; tests/test_snapshot_events.py
-fails if it is stale, so an event type cannot ship undocumented.
+``python -m hub.docs`` rewrites the region between the markers;
+tests/queries/test_snapshot_events.py fails if it is stale, so an event type cannot ship
+undocumented.
 """
 
 from __future__ import annotations

@@ -164,8 +164,8 @@ async def sessionmaker_for_sqlite(
 
 @pytest.fixture
 async def browser() -> AsyncIterator[object]:
-    """A headless Chromium (see tests/browser.py); skipped, or failed in CI, if there is none."""
-    from tests.browser import launch_browser
+    """Headless Chromium (tests/browser/support.py); skipped, or failed in CI, if missing."""
+    from tests.browser.support import launch_browser
 
     async for b in launch_browser():
         yield b

@@ -252,12 +252,12 @@ def cookie_header(client: httpx.AsyncClient) -> str:
     return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-async def set_policy(sessionmaker: Any, **columns: Any) -> None:
-    """Change the seeded council's participation policy (as an admin would)."""
-    from sqlalchemy import update
+async def set_policy(sessionmaker: Any, broker: Any = None, **changes: Any) -> None:
+    """Change the seeded council's participation policy, as an admin would (the action, which
+    tells open pages through ``broker``)."""
+    from hub.actions.councils import update_policy
+    from hub.broker.memory import MemoryBroker
+    from hub.events.publish import writing
 
-    from hub.models import Council
-
-    async with sessionmaker() as session:
-        await session.execute(update(Council).where(Council.slug == "aberglas").values(**columns))
-        await session.commit()
+    async with writing(sessionmaker, broker or MemoryBroker()) as w:
+        await update_policy(w, "aberglas", changes)

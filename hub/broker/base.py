@@ -1,4 +1,4 @@
-"""The broker contract every backend passes (tests/test_broker.py runs it on each)."""
+"""The broker contract every backend passes (tests/broker/test_broker.py runs it on each)."""
 
 from __future__ import annotations
 

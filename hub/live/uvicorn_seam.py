@@ -6,8 +6,8 @@ per socket costs 2-3x the CPU per delivery (issue 3 measurements). ``FastSendPro
 uvicorn's own sans-I/O WebSocket protocol plus one capability, published to the app in
 ``scope["extensions"]["council_hub.frames"]``: write a pre-encoded frame to the transport now,
 and see how many bytes are waiting. Every socket of an event gets the same frame bytes, encoded
-once. uvicorn is pinned in pyproject.toml; tests/test_serving.py is the contract test for the
-attributes used here.
+once. uvicorn is pinned in pyproject.toml; tests/live/test_uvicorn_seam.py is the contract test
+for the attributes used here.
 
 ``sink_for`` picks the sink for an accepted socket.
 

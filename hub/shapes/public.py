@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.models import AgendaItem, Contribution, Meeting, iso
+from hub.models import AgendaItem, Contribution, Meeting, MeetingStatus, iso
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,13 @@ class MeetingView:
     location: str
     webcast_url: str | None
     status: str
+    # When the meeting takes comments and questions (hub/policy.py's meeting_window, which the
+    # page applies with its own clock): never once it is closed or cancelled; not after
+    # ``submissions_close_at``; from ``submissions_open_at`` if set; else, while
+    # ``submissions_wait_for_opening``, only once the clerk opens the meeting; else now.
+    submissions_open_at: str | None
+    submissions_close_at: str | None
+    submissions_wait_for_opening: bool
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,13 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         location=meeting.location,
         webcast_url=meeting.webcast_url,
         status=meeting.status,
+        submissions_open_at=iso(meeting.submissions_open_at),
+        submissions_close_at=iso(meeting.submissions_close_at),
+        submissions_wait_for_opening=(
+            meeting.submissions_open_at is None
+            and meeting.status == MeetingStatus.SCHEDULED
+            and meeting.council.submissions_open == "meeting"
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item, set_item_outcome
-from hub.actions.meetings import change_meeting_status
+from hub.actions.councils import update_policy
+from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
 from hub.actions.votes import vote
@@ -32,6 +34,16 @@ Step = Callable[[Writer, Seeded], Awaitable[Any]]
 
 def script() -> list[tuple[str, Step]]:
     return [
+        (
+            "policy: submissions open with the meeting",
+            lambda w, s: update_policy(w, "aberglas", {"submissions_open": "meeting"}),
+        ),
+        (
+            "window: closes tomorrow",
+            lambda w, s: update_meeting(
+                w, s.meeting_id, submissions_close_at=datetime.now(UTC) + timedelta(days=1)
+            ),
+        ),
         ("open", lambda w, s: change_meeting_status(w, s.meeting_id, "open", ACTOR)),
         ("current 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
         (

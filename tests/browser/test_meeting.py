@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from hub.models import AgendaItem
-from tests.browser import PHONE, axe_violations, eventually
+from tests.browser.support import PHONE, axe_violations, eventually
 from tests.support import PASSWORD, RunningServer, Seeded
 
 pytestmark = pytest.mark.browser

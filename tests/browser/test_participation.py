@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import PHONE, axe_violations, eventually, signed_in_page
+from tests.browser.support import PHONE, axe_violations, eventually, signed_in_page
 from tests.support import PASSWORD, RunningServer, Seeded
 
 pytestmark = pytest.mark.browser

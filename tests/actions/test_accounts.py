@@ -1,0 +1,66 @@
+"""Staff account actions: a password change or a deactivation ends the account's sessions at
+once; a sign-in is recorded."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from hub.actions.accounts import deactivate, set_password
+from hub.events.publish import writing
+from hub.models import StaffUser
+from tests.support import CSRF_RE, PASSWORD, RunningServer, Seeded, sign_in
+
+
+async def _user(server: RunningServer, email: str) -> StaffUser:
+    async with server.services.sessionmaker() as session:
+        user = await session.scalar(select(StaffUser).where(StaffUser.email == email))
+    assert user is not None
+    return user
+
+
+async def test_sign_in_is_recorded(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
+    email = sqlite_seeded.users["clerk"]
+    assert (await _user(sqlite_server, email)).last_login_at is None
+    clerk = await sign_in(sqlite_server.base_url, email)
+    assert (await _user(sqlite_server, email)).last_login_at is not None
+    await clerk.http.aclose()
+
+
+async def test_password_change_and_deactivation_end_sessions(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    svc = sqlite_server.services
+    mid = sqlite_seeded.meeting_id
+    for name, change in (
+        ("clerk", lambda w, uid: set_password(w, uid, "another long password")),
+        ("councillor", lambda w, uid: deactivate(w, uid)),
+    ):
+        email = sqlite_seeded.users[name]
+        staff = await sign_in(sqlite_server.base_url, email)
+        page = f"/staff/meetings/{mid}/audit"
+        assert (await staff.http.get(page)).status_code == 200
+        user = await _user(sqlite_server, email)
+        async with writing(svc.sessionmaker, svc.broker) as w:
+            await change(w, user.id)
+        r = await staff.http.get(page)
+        assert r.status_code == 303 and r.headers["location"].startswith("/staff/login"), name
+        await staff.http.aclose()
+    # The new password works; the deactivated account cannot sign in at all.
+    clerk = await sign_in(
+        sqlite_server.base_url, sqlite_seeded.users["clerk"], "another long password"
+    )
+    await clerk.http.aclose()
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+        page = await http.get("/staff/login")
+        token = CSRF_RE.search(page.text)
+        assert token
+        r = await http.post(
+            "/staff/login",
+            data={
+                "email": sqlite_seeded.users["councillor"],
+                "password": PASSWORD,
+                "csrf_token": token.group(1),
+            },
+        )
+        assert r.status_code == 401
