@@ -39,6 +39,12 @@ ACTIONS = ("approve", "reject", "hide", "answer", "unanswer", "spotlight", "unsp
 NEEDS_REASON = frozenset({"reject", "hide"})
 BULK_ACTIONS = frozenset({"approve", "reject"})
 BULK_MAX = 200
+# A clerk's decision on a submission: the status it applies to, and the status it leaves.
+DECISIONS = {
+    "approve": (ContributionStatus.PENDING, ContributionStatus.PUBLISHED),
+    "reject": (ContributionStatus.PENDING, ContributionStatus.REJECTED),
+    "hide": (ContributionStatus.PUBLISHED, ContributionStatus.HIDDEN),
+}
 
 
 @dataclass(frozen=True)
@@ -93,29 +99,22 @@ async def moderate(
     public_events: list[Event] = []
     notify_author = False
 
-    if action == "approve":
-        if status is not ContributionStatus.PENDING:
+    if action in DECISIONS:
+        applies_to, becomes = DECISIONS[action]
+        if status is not applies_to:
             raise await _conflict(w, c)
-        c.status = ContributionStatus.PUBLISHED.value
-        c.published_at = now
-        public_events.append(ContributionPublished(contribution=contribution_view(c)))
+        c.status = becomes.value
         notify_author = True
-    elif action == "reject":
-        if status is not ContributionStatus.PENDING:
-            raise await _conflict(w, c)
-        c.status = ContributionStatus.REJECTED.value
-        c.reason = reason
-        notify_author = True
-    elif action == "hide":
-        if status is not ContributionStatus.PUBLISHED:
-            raise await _conflict(w, c)
-        c.status = ContributionStatus.HIDDEN.value
-        c.reason = reason
-        public_events.append(ContributionRemoved(id=c.id))
-        if meeting.spotlight_id == c.id:
-            meeting.spotlight_id = None
-            public_events.append(SpotlightChanged(contribution=None))
-        notify_author = True
+        if becomes is ContributionStatus.PUBLISHED:
+            c.published_at = now
+            public_events.append(ContributionPublished(contribution=contribution_view(c)))
+        else:
+            c.reason = reason
+        if status is ContributionStatus.PUBLISHED:  # taken down: off every page and screen
+            public_events.append(ContributionRemoved(id=c.id))
+            if meeting.spotlight_id == c.id:
+                meeting.spotlight_id = None
+                public_events.append(SpotlightChanged(contribution=None))
     elif action == "block":
         await _block(w, meeting, c, actor, reason)
     else:

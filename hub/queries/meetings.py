@@ -69,6 +69,14 @@ async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | N
     }
 
 
+async def snapshot_of(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
+    """The snapshot of a meeting the caller knows exists (a route has just authorised it)."""
+    snap = await snapshot(session, meeting_id)
+    if snap is None:
+        raise LookupError(f"meeting {meeting_id} is gone")
+    return snap
+
+
 async def staff_activity(
     session: AsyncSession, meeting_id: int, up_to: int
 ) -> list[dict[str, Any]]:

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.models import Contribution, iso
+from hub.models import Contribution
+from hub.shapes.public import WrittenView, created_at, written
 
 
 @dataclass(frozen=True)
-class OwnContributionView:
+class OwnContributionView(WrittenView):
     """What the resident who wrote it sees: its status and, if refused, the reason."""
 
-    id: int
-    item_id: int | None
-    kind: str
-    position: str | None
-    body: str
-    display_name: str | None
     status: str
     reason: str | None  # reason code; the page shows its label
     reason_label: str | None
@@ -25,17 +20,10 @@ class OwnContributionView:
 
 
 def own_view(c: Contribution, reason_label: str | None) -> OwnContributionView:
-    created = iso(c.created_at)
-    assert created is not None
     return OwnContributionView(
-        id=c.id,
-        item_id=c.item_id,
-        kind=c.kind,
-        position=c.position,
-        body=c.body,
-        display_name=c.display_name,
+        **written(c),
         status=c.status,
         reason=c.reason,
         reason_label=reason_label,
-        created_at=created,
+        created_at=created_at(c),
     )

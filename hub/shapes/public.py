@@ -4,6 +4,7 @@ in the public events that update it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hub.models import AgendaItem, Contribution, Meeting, MeetingStatus, iso
 
@@ -45,15 +46,23 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
-class ContributionView:
-    """What everyone sees of a published comment or question."""
+class WrittenView:
+    """What every audience sees of a contribution: what was written, about which item (None:
+    the meeting in general), under which name (None: show "A resident"). The three views of a
+    contribution (public, own, staff) extend it."""
 
     id: int
     item_id: int | None
     kind: str
     position: str | None
     body: str
-    display_name: str | None  # None: show "A resident"
+    display_name: str | None
+
+
+@dataclass(frozen=True)
+class ContributionView(WrittenView):
+    """What everyone sees of a published comment or question."""
+
     votes: int
     answered: bool
     published_at: str | None
@@ -99,14 +108,28 @@ def meeting_view(meeting: Meeting) -> MeetingView:
     )
 
 
+def written(c: Contribution) -> dict[str, Any]:
+    """What every audience sees of a contribution: what was written, about which item, under
+    which name (the fields its three views share)."""
+    return {
+        "id": c.id,
+        "item_id": c.item_id,
+        "kind": c.kind,
+        "position": c.position,
+        "body": c.body,
+        "display_name": c.display_name,
+    }
+
+
+def created_at(c: Contribution) -> str:
+    created = iso(c.created_at)
+    assert created is not None  # stored with every row
+    return created
+
+
 def contribution_view(c: Contribution) -> ContributionView:
     return ContributionView(
-        id=c.id,
-        item_id=c.item_id,
-        kind=c.kind,
-        position=c.position,
-        body=c.body,
-        display_name=c.display_name,
+        **written(c),
         votes=c.votes,
         answered=c.answered,
         published_at=iso(c.published_at),

@@ -6,20 +6,15 @@ import hashlib
 from dataclasses import dataclass
 
 from hub.models import Contribution, iso
+from hub.shapes.public import WrittenView, created_at, written
 
 
 @dataclass(frozen=True)
-class StaffContributionView:
+class StaffContributionView(WrittenView):
     """What clerks see in the moderation queue. ``participant`` is a short pseudonym, never the
     id in the resident's cookie. The resident's ward or district is not here: staff see areas
     only in aggregate (``area_totals`` in hub/queries/moderation.py)."""
 
-    id: int
-    item_id: int | None
-    kind: str
-    position: str | None
-    body: str
-    display_name: str | None
     status: str
     screening: str | None
     reason: str | None
@@ -37,22 +32,15 @@ def pseudonym(participant_id: str) -> str:
 
 
 def staff_view(c: Contribution, moderated_by: str | None) -> StaffContributionView:
-    created = iso(c.created_at)
-    assert created is not None
     return StaffContributionView(
-        id=c.id,
-        item_id=c.item_id,
-        kind=c.kind,
-        position=c.position,
-        body=c.body,
-        display_name=c.display_name,
+        **written(c),
         status=c.status,
         screening=c.screening,
         reason=c.reason,
         answered=c.answered,
         votes=c.votes,
         participant=pseudonym(c.participant_id),
-        created_at=created,
+        created_at=created_at(c),
         moderated_at=iso(c.moderated_at),
         moderated_by=moderated_by,
     )

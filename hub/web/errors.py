@@ -11,9 +11,9 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.templating import Jinja2Templates
 
 from hub.actions import ActionError
+from hub.web.render import page
 
 API_PREFIXES = ("/api/", "/staff/api/")
 
@@ -28,17 +28,10 @@ def json_error(status: int, code: str, message: str, **extra: Any) -> JSONRespon
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
-def templates(request: Request) -> Jinja2Templates:
-    found: Jinja2Templates = request.app.state.templates
-    return found
-
-
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     if wants_json(request):
         return json_error(status, code, message)
-    return templates(request).TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
-    )
+    return page(request, "error.html", {"status": status, "message": message}, status)
 
 
 def refusal(request: Request, exc: ActionError) -> Response:

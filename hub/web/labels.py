@@ -52,6 +52,34 @@ SCREENING = {
     "duplicate": N_("Repeats an earlier submission"),
 }
 
+# What a clerk did, as the console's activity log says it (the log's staff.action.recorded).
+CLERK_ACTION = {
+    "meeting.open": N_("Opened the meeting"),
+    "meeting.adjourn": N_("Adjourned the meeting"),
+    "meeting.resume": N_("Resumed the meeting"),
+    "meeting.close": N_("Closed the meeting"),
+    "meeting.cancel": N_("Cancelled the meeting"),
+    "meeting.window": N_("Changed when comments and questions are taken"),
+    "item.current": N_("Made an item current"),
+    "item.done": N_("Marked an item done"),
+    "item.deferred": N_("Deferred an item"),
+    "item.withdrawn": N_("Withdrew an item"),
+    "item.pending": N_("Put an item back to pending"),
+}
+
+# What happened to a submission, as the moderation page and the moderation log say it.
+MODERATION_ACTION = {
+    "submitted": N_("Passed the automatic checks"),
+    "approve": N_("Approved"),
+    "reject": N_("Rejected"),
+    "hide": N_("Taken down"),
+    "answer": N_("Marked answered"),
+    "unanswer": N_("Marked not answered"),
+    "spotlight": N_("Shown on screen"),
+    "unspotlight": N_("Taken off the screen"),
+    "block": N_("Participant blocked"),
+}
+
 MISC = {
     "none_current": N_("No item is being discussed right now."),
     "outcome": N_("Outcome"),
@@ -70,5 +98,7 @@ def translated() -> dict[str, dict[str, str]]:
         "kind": {k: _(v) for k, v in KIND.items()},
         "contribution": {k: _(v) for k, v in CONTRIBUTION_STATUS.items()},
         "screening": {k: _(v) for k, v in SCREENING.items()},
+        "clerk_action": {k: _(v) for k, v in CLERK_ACTION.items()},
+        "moderation_action": {k: _(v) for k, v in MODERATION_ACTION.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
     }

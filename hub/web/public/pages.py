@@ -11,10 +11,11 @@ from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.shapes.public import meeting_view
-from hub.web import labels, participants, services
-from hub.web.errors import error_response, templates
+from hub.web import participants, services
+from hub.web.errors import error_response
 from hub.web.inputs import parse_number
 from hub.web.public.api import PAGE_SIZE
+from hub.web.render import page
 
 
 def page_language(request: Request, council_language: str) -> None:
@@ -32,9 +33,7 @@ async def index(request: Request) -> Response:
     async with svc.sessionmaker() as session:
         meetings, _total = await list_meetings(session, council=None, limit=PAGE_SIZE, offset=0)
         views = [meeting_view(m) for m in meetings]
-    return templates(request).TemplateResponse(
-        request, "index.html", {"meetings": views, "labels": labels.translated()}
-    )
+    return page(request, "index.html", {"meetings": views})
 
 
 async def meeting_page(request: Request) -> Response:
@@ -66,14 +65,13 @@ async def meeting_page(request: Request) -> Response:
         "sent": parse_number(request.query_params.get("sent")),
         "participant_known": True,  # the response always carries the cookie
     }
-    response = templates(request).TemplateResponse(
+    response = page(
         request,
         "meeting.html",
         {
             "snap": snap,
             "meeting": snap["meeting"],
             "items": snap["items"],
-            "labels": labels.translated(),
             "contributions": snap["contributions"],
             "mine": own,
             "summary": summary,

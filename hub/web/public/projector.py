@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub.queries.meetings import snapshot
-from hub.web import labels, services
-from hub.web.errors import templates
+from hub.web import services
 from hub.web.public.pages import not_found_page, page_language
+from hub.web.render import page
 
 
 async def projector(request: Request) -> Response:
@@ -17,13 +17,8 @@ async def projector(request: Request) -> Response:
     if snap is None:
         return not_found_page(request)
     page_language(request, snap["meeting"]["language"])
-    return templates(request).TemplateResponse(
+    return page(
         request,
         "projector.html",
-        {
-            "snap": snap,
-            "meeting": snap["meeting"],
-            "items": snap["items"],
-            "labels": labels.translated(),
-        },
+        {"snap": snap, "meeting": snap["meeting"], "items": snap["items"]},
     )

@@ -6,22 +6,17 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from hub import auth
-from hub.actions import ActionError
 from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item, set_item_outcome
 from hub.actions.meetings import change_meeting_status
-from hub.auth import StaffIdentity
-from hub.events.publish import writing
+from hub.events.publish import Writer
 from hub.models import Council, Meeting, Role
-from hub.queries.meetings import snapshot, staff_activity
-from hub.web import labels, services
-from hub.web.errors import refusal, templates, wants_json
-from hub.web.guards import Need, signed_in, staff_action, staff_meeting
-
-
-def actor_of(staff: StaffIdentity) -> Actor:
-    return Actor(staff.user_id, staff.display_name)
+from hub.queries.meetings import snapshot_of, staff_activity
+from hub.web import services
+from hub.web.errors import wants_json
+from hub.web.guards import Need, signed_in, staff_meeting
+from hub.web.render import staff_page
+from hub.web.staff.acting import perform
 
 
 async def dashboard(request: Request) -> Response:
@@ -33,16 +28,7 @@ async def dashboard(request: Request) -> Response:
         if staff.role is not Role.ADMIN:
             query = query.where(Meeting.council_id == staff.council_id)
         meetings = list((await session.execute(query)).scalars())
-    return templates(request).TemplateResponse(
-        request,
-        "staff/index.html",
-        {
-            "staff": staff,
-            "meetings": meetings,
-            "csrf": auth.csrf_token(request),
-            "labels": labels.translated(),
-        },
-    )
+    return staff_page(request, "staff/index.html", staff, {"meetings": meetings})
 
 
 async def console(request: Request) -> Response:
@@ -51,22 +37,15 @@ async def console(request: Request) -> Response:
         return checked
     staff, meeting = checked
     async with services(request).sessionmaker() as session:
-        snap = await snapshot(session, meeting.id)
-        assert snap is not None
+        snap = await snapshot_of(session, meeting.id)
         activity = await staff_activity(session, meeting.id, snap["last_seq"])
-    return templates(request).TemplateResponse(
-        request,
-        "staff/console.html",
-        {
-            "staff": staff,
-            "snap": snap,
-            "meeting": snap["meeting"],
-            "items": snap["items"],
-            "activity": activity,
-            "csrf": auth.csrf_token(request),
-            "labels": labels.translated(),
-        },
-    )
+    context = {
+        "snap": snap,
+        "meeting": snap["meeting"],
+        "items": snap["items"],
+        "activity": activity,
+    }
+    return staff_page(request, "staff/console.html", staff, context)
 
 
 def _done(request: Request, meeting_id: int, seq: int) -> Response:
@@ -76,38 +55,31 @@ def _done(request: Request, meeting_id: int, seq: int) -> Response:
 
 
 async def meeting_action(request: Request) -> Response:
-    checked = await staff_action(request)
-    if isinstance(checked, Response):
-        return checked
-    staff, meeting, form = checked
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            await change_meeting_status(w, meeting.id, form.get("action", ""), actor_of(staff))
-    except ActionError as exc:
-        return refusal(request, exc)
-    return _done(request, meeting.id, w.appended[-1].seq)
+    done = await perform(
+        request,
+        lambda w, actor, meeting, form: change_meeting_status(
+            w, meeting.id, form.get("action", ""), actor
+        ),
+    )
+    if isinstance(done, Response):
+        return done
+    return _done(request, done.meeting.id, done.last_seq)
 
 
 async def item_action(request: Request) -> Response:
-    checked = await staff_action(request)
-    if isinstance(checked, Response):
-        return checked
-    staff, meeting, form = checked
     item_id: int = request.path_params["item_id"]
-    status = form.get("status", "")
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            if status == "current":
-                await set_current_item(w, meeting.id, item_id, actor_of(staff))
-            else:
-                await set_item_outcome(
-                    w, meeting.id, item_id, status, actor_of(staff), form.get("note")
-                )
-    except ActionError as exc:
-        return refusal(request, exc)
-    return _done(request, meeting.id, w.appended[-1].seq)
+
+    async def act(w: Writer, actor: Actor, meeting: Meeting, form: dict[str, str]) -> None:
+        status = form.get("status", "")
+        if status == "current":
+            await set_current_item(w, meeting.id, item_id, actor)
+        else:
+            await set_item_outcome(w, meeting.id, item_id, status, actor, form.get("note"))
+
+    done = await perform(request, act)
+    if isinstance(done, Response):
+        return done
+    return _done(request, done.meeting.id, done.last_seq)
 
 
 async def staff_snapshot(request: Request) -> Response:
@@ -117,7 +89,6 @@ async def staff_snapshot(request: Request) -> Response:
         return checked
     _staff, meeting = checked
     async with services(request).sessionmaker() as session:
-        snap = await snapshot(session, meeting.id)
-        assert snap is not None
+        snap = await snapshot_of(session, meeting.id)
         snap["staff_activity"] = await staff_activity(session, meeting.id, snap["last_seq"])
     return JSONResponse(snap)

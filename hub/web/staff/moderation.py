@@ -5,10 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from hub import auth
-from hub.actions import ActionError
-from hub.actions.moderation import bulk, moderate
-from hub.events.publish import writing
+from hub.actions._locks import Actor
+from hub.actions.moderation import Outcome, bulk, moderate
+from hub.events.publish import Writer
 from hub.i18n import gettext_ as _
 from hub.models import Meeting
 from hub.policy import policy_of
@@ -16,11 +15,12 @@ from hub.queries.meetings import load_items, load_meeting
 from hub.queries.moderation import moderation_state
 from hub.shapes.public import item_view, meeting_view
 from hub.shapes.serialise import as_json
-from hub.web import labels, services
-from hub.web.errors import refusal, templates, wants_json
-from hub.web.guards import Need, staff_action, staff_meeting
+from hub.web import services
+from hub.web.errors import wants_json
+from hub.web.guards import Need, staff_meeting
 from hub.web.inputs import parse_id
-from hub.web.staff.console import actor_of
+from hub.web.render import staff_page
+from hub.web.staff.acting import perform
 
 
 def reasons_of(meeting: Meeting) -> dict[str, str]:
@@ -39,11 +39,11 @@ async def queue_page(request: Request) -> Response:
         last_seq = fresh.last_seq  # read first: the state below is at least this fresh
         state = await moderation_state(session, meeting.id)
         items = await load_items(session, meeting.id)
-    return templates(request).TemplateResponse(
+    return staff_page(
         request,
         "staff/moderation.html",
+        staff,
         {
-            "staff": staff,
             "meeting": as_json(meeting_view(meeting)),
             "items": [as_json(item_view(i)) for i in items],
             "state": state,
@@ -51,8 +51,6 @@ async def queue_page(request: Request) -> Response:
             "policy": policy_of(meeting.council),
             "last_seq": last_seq,
             "spotlight_id": fresh.spotlight_id,
-            "csrf": auth.csrf_token(request),
-            "labels": labels.translated(),
         },
     )
 
@@ -77,39 +75,26 @@ def _result(request: Request, meeting_id: int, body: dict[str, object]) -> Respo
 
 
 async def act(request: Request) -> Response:
-    checked = await staff_action(request)
-    if isinstance(checked, Response):
-        return checked
-    staff, meeting, form = checked
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            await moderate(
-                w,
-                meeting.id,
-                request.path_params["contribution_id"],
-                form.get("action", ""),
-                actor_of(staff),
-                form.get("reason"),
-            )
-    except ActionError as exc:
-        return refusal(request, exc)
-    return _result(request, meeting.id, {"ok": True})
+    contribution_id: int = request.path_params["contribution_id"]
+    done = await perform(
+        request,
+        lambda w, actor, meeting, form: moderate(
+            w, meeting.id, contribution_id, form.get("action", ""), actor, form.get("reason")
+        ),
+    )
+    if isinstance(done, Response):
+        return done
+    return _result(request, done.meeting.id, {"ok": True})
+
+
+async def _bulk(w: Writer, actor: Actor, meeting: Meeting, form: dict[str, str]) -> list[Outcome]:
+    ids = [i for x in form.get("ids", "").replace(",", " ").split() if (i := parse_id(x))]
+    return await bulk(w, meeting.id, ids, form.get("action", ""), actor, form.get("reason"))
 
 
 async def act_bulk(request: Request) -> Response:
-    checked = await staff_action(request)
-    if isinstance(checked, Response):
-        return checked
-    staff, meeting, form = checked
-    ids = [i for x in form.get("ids", "").replace(",", " ").split() if (i := parse_id(x))]
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            outcomes = await bulk(
-                w, meeting.id, ids, form.get("action", ""), actor_of(staff), form.get("reason")
-            )
-    except ActionError as exc:
-        return refusal(request, exc)
-    results = [{"id": o.contribution_id, "ok": o.ok, "message": o.message} for o in outcomes]
-    return _result(request, meeting.id, {"results": results})
+    done = await perform(request, _bulk)
+    if isinstance(done, Response):
+        return done
+    results = [{"id": o.contribution_id, "ok": o.ok, "message": o.message} for o in done.result]
+    return _result(request, done.meeting.id, {"results": results})

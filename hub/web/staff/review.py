@@ -5,15 +5,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub import auth
-from hub.queries.meetings import snapshot
+from hub.queries.meetings import snapshot_of
 from hub.queries.moderation import area_totals, moderation_log
 from hub.queries.review import feedback_by_item
 from hub.shapes.public import meeting_view
 from hub.shapes.serialise import as_json
-from hub.web import labels, services
-from hub.web.errors import templates, wants_json
+from hub.web import services
+from hub.web.errors import wants_json
 from hub.web.guards import Need, staff_meeting
+from hub.web.render import staff_page
 from hub.web.staff.moderation import reasons_of
 
 
@@ -26,17 +26,12 @@ async def audit(request: Request) -> Response:
         entries = await moderation_log(session, meeting.id)
     if wants_json(request):
         return JSONResponse({"entries": entries})
-    return templates(request).TemplateResponse(
-        request,
-        "staff/audit.html",
-        {
-            "staff": staff,
-            "meeting": as_json(meeting_view(meeting)),
-            "entries": entries,
-            "reasons": reasons_of(meeting),
-            "csrf": auth.csrf_token(request),
-        },
-    )
+    context = {
+        "meeting": as_json(meeting_view(meeting)),
+        "entries": entries,
+        "reasons": reasons_of(meeting),
+    }
+    return staff_page(request, "staff/audit.html", staff, context)
 
 
 async def review(request: Request) -> Response:
@@ -46,18 +41,7 @@ async def review(request: Request) -> Response:
         return checked
     staff, meeting = checked
     async with services(request).sessionmaker() as session:
-        snap = await snapshot(session, meeting.id)
-        assert snap is not None
+        snap = await snapshot_of(session, meeting.id)
         areas = await area_totals(session, meeting.id)
-    return templates(request).TemplateResponse(
-        request,
-        "staff/review.html",
-        {
-            "staff": staff,
-            "meeting": snap["meeting"],
-            "groups": feedback_by_item(snap),
-            "areas": areas,
-            "labels": labels.translated(),
-            "csrf": auth.csrf_token(request),
-        },
-    )
+    context = {"meeting": snap["meeting"], "groups": feedback_by_item(snap), "areas": areas}
+    return staff_page(request, "staff/review.html", staff, context)

@@ -10,8 +10,8 @@ from hub.actions.accounts import record_sign_in
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
 from hub.web import services
-from hub.web.errors import templates
 from hub.web.guards import staff_form
+from hub.web.render import page
 
 
 def safe_next(value: str | None) -> str:
@@ -22,12 +22,8 @@ def safe_next(value: str | None) -> str:
 
 
 def _page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
-    return templates(request).TemplateResponse(
-        request,
-        "staff/login.html",
-        {"csrf": auth.csrf_token(request), "next": next_, "error": error},
-        status_code=status,
-    )
+    context = {"csrf": auth.csrf_token(request), "next": next_, "error": error}
+    return page(request, "staff/login.html", context, status)
 
 
 async def login_page(request: Request) -> Response:
