@@ -5,8 +5,8 @@
 // The markup mirrors hub/templates/staff/_moderation.html. Bodies, names and areas are
 // residents' text: everything is built with createElement/textContent, never innerHTML.
 
-import { LiveStream } from "./stream.js";
-import { el, formatters, readJSON, showConnection, timeEl } from "./agenda.js";
+import { LiveStream } from "../stream.js";
+import { el, formatters, readJSON, showConnection, timeEl } from "../agenda.js";
 
 const data = readJSON("moderation-data");
 const labels = readJSON("labels");

@@ -1,11 +1,11 @@
 // The resident's meeting page: keeps the server-rendered agenda up to date from the live stream.
 // Without this script the page still shows the state it was rendered with.
 
-import { LiveStream } from "./stream.js";
+import { LiveStream } from "../stream.js";
 import {
   agendaTree, el, fillItem, formatters, itemMeta, readJSON, showConnection, showMeetingStatus, showNow,
-} from "./agenda.js";
-import { startParticipation } from "./participate.js";
+} from "../agenda.js";
+import { startParticipation } from "../participate.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");

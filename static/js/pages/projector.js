@@ -2,8 +2,8 @@
 // latest published comments, kept up to date from the public live stream. The markup mirrors
 // hub/templates/projector.html. Residents' text is set with textContent only, never innerHTML.
 
-import { LiveStream } from "./stream.js";
-import { el, readJSON, showConnection } from "./agenda.js";
+import { LiveStream } from "../stream.js";
+import { el, readJSON, showConnection } from "../agenda.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");

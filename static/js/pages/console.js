@@ -2,10 +2,10 @@
 // statuses, buttons and the activity log up to date from the staff live stream.
 // Without this script every form still works: the server redirects back to the console.
 
-import { LiveStream } from "./stream.js";
+import { LiveStream } from "../stream.js";
 import {
   el, fillItem, formatters, readJSON, showConnection, showMeetingStatus, showNow, timeEl,
-} from "./agenda.js";
+} from "../agenda.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
