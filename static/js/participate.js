@@ -10,7 +10,12 @@
 // The markup mirrors hub/templates/_participate.html. Names and bodies are residents' text:
 // everything is built with createElement/textContent, never innerHTML.
 
-import { el, formatters, readJSON, timeEl } from "./agenda.js";
+import {
+  $, byId, el, errorMessage, fetchFresh, fill, flash, formatters, jsonOrNull, newestFirst, optionEl,
+  readJSON, sendJSON, syncChildren, textSetter, timeEl,
+} from "./dom.js";
+import { byPosition, findItem, itemLabel, itemName as agendaItemName } from "./agenda.js";
+import { backoffDelay } from "./stream.js";
 
 const OUTBOX_PREFIX = "councilHub.outbox.";
 const RETRY_START_MS = 2_000;
@@ -18,10 +23,6 @@ const RETRY_MAX_MS = 60_000;
 const PREVIEW = 5; // entries per list a group that is not being discussed shows before "Show all"
 const COUNT_ANNOUNCE_MS = 1_000; // screen readers hear the character count after a pause in typing
 const STATUS_RANK = { pending: 0, published: 1, rejected: 2, hidden: 2 };
-
-const $ = (id) => document.getElementById(id);
-const fill = (template, values) =>
-  Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
 
 // 4xx answers are final (the same request would fail again), except these.
 const isFinal = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
@@ -31,34 +32,6 @@ function randomToken() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes); // randomUUID needs a secure context; this does not
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function errorMessage(res, fallback) {
-  try {
-    const body = await res.json();
-    if (body && typeof body.message === "string" && body.message) return body.message;
-  } catch {
-    // not JSON
-  }
-  return fallback;
-}
-
-/** Put `nodes` in `parent` in that order, touching the DOM only if the order changed. */
-function syncChildren(parent, nodes) {
-  const current = parent.children;
-  if (current.length === nodes.length && nodes.every((node, i) => current[i] === node)) return;
-  const active = document.activeElement;
-  parent.replaceChildren(...nodes);
-  // Moving a focused element drops its focus: put it back so keyboard users keep their place.
-  if (active && active !== document.body && document.activeElement !== active && active.isConnected) {
-    active.focus({ preventScroll: true });
-  }
-}
-
-function flash(node) {
-  node.classList.remove("is-updated");
-  void node.offsetWidth; // restart the animation
-  node.classList.add("is-updated");
 }
 
 /**
@@ -84,9 +57,9 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     mineData.contributions.length > 0 || mineData.votes.length > 0;
 
   const state = {
-    published: new Map((snap.contributions || []).map((c) => [c.id, c])),
+    published: byId(snap.contributions || []),
     votes: new Set(mineData.votes),
-    own: new Map(mineData.contributions.map((c) => [c.id, c])),
+    own: byId(mineData.contributions),
     outbox: [], // {client_token, payload, at, state: sending|unsent|failed, message, inFlight}
     sort: "votes",
     expanded: new Set(), // group keys showing all their entries
@@ -95,13 +68,9 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   // ---- agenda helpers --------------------------------------------------------------------------
 
-  const itemById = (id) => (id === null || id === undefined ? null : items().find((i) => i.id === id) || null);
-  const itemName = (id) => {
-    const item = itemById(id);
-    return item ? `${item.number} ${item.title}` : labels.misc.general;
-  };
+  const itemById = (id) => findItem(items(), id);
+  const itemName = (id) => agendaItemName(items(), id, labels);
   const isClosedItem = (item) => ["done", "deferred", "withdrawn"].includes(item.status);
-  const byPosition = (a, b) => a.position - b.position || a.id - b.id;
 
   function positionBadge(position) {
     return el("span", `badge badge--position badge--${position} contribution__position`,
@@ -129,9 +98,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
       meta.append(" ", el("span", "badge badge--answered contribution__answered", strings.answered));
     }
     if (c.published_at) {
-      const time = timeEl(c.published_at, fmt.time);
-      time.className = "contribution__time";
-      meta.append(" ", time);
+      meta.append(" ", timeEl(c.published_at, fmt.time, "contribution__time"));
     }
     const body = el("p", "contribution__body", c.body);
 
@@ -174,8 +141,6 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     return li;
   }
 
-  const newestFirst = (a, b) =>
-    (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id;
   const mostVotes = (a, b) => b.votes - a.votes || b.id - a.id;
 
   function groupsInOrder() {
@@ -287,9 +252,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   const voting = new Set();
 
-  function showContributionsError(message) {
-    $("contributions-error").textContent = message;
-  }
+  const showContributionsError = textSetter("contributions-error");
 
   function setVoted(id, up) {
     if (up) state.votes.add(id);
@@ -309,12 +272,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     state.published.set(id, { ...c, votes: Math.max(0, c.votes + (up ? 1 : -1)) });
     setVoted(id, up);
     try {
-      const res = await fetch(`/api/meetings/${meetingId}/contributions/${id}/vote`, {
-        method: up ? "POST" : "DELETE",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: "{}",
-      });
+      const res = await sendJSON(`/api/meetings/${meetingId}/contributions/${id}/vote`, up ? "POST" : "DELETE", {});
       if (!res.ok) {
         const latest = state.published.get(id);
         if (latest) state.published.set(id, { ...latest, votes: c.votes });
@@ -473,11 +431,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   async function refreshMine() {
     try {
-      const res = await fetch(`/api/meetings/${meetingId}/contributions/mine`, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-        cache: "no-store",
-      });
+      const res = await fetchFresh(`/api/meetings/${meetingId}/contributions/mine`);
       if (!res.ok) return;
       const fresh = await res.json();
       for (const c of fresh.contributions || []) upsertOwn(c);
@@ -553,10 +507,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   function scheduleRetry(delay) {
     clearTimeout(retryTimer);
-    if (delay === undefined) {
-      const ceiling = Math.min(RETRY_MAX_MS, RETRY_START_MS * 2 ** attempts);
-      delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    }
+    if (delay === undefined) delay = backoffDelay(RETRY_START_MS, RETRY_MAX_MS, attempts);
     attempts += 1;
     retryTimer = setTimeout(flush, delay);
   }
@@ -569,12 +520,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     setEntryState(entry, "sending");
     let res;
     try {
-      res = await fetch(`/api/meetings/${meetingId}/contributions`, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(entry.payload),
-      });
+      res = await sendJSON(`/api/meetings/${meetingId}/contributions`, "POST", entry.payload);
     } catch {
       entry.inFlight = false;
       setEntryState(entry, "unsent");
@@ -582,12 +528,8 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     }
     entry.inFlight = false;
     if (res.ok) {
-      let own = null;
-      try {
-        own = await res.json();
-      } catch {
-        // committed all the same; the live event or the next refresh shows it
-      }
+      // Not JSON: committed all the same; the live event or the next refresh shows it.
+      const own = await jsonOrNull(res);
       removeFromOutbox(entry);
       if (own && typeof own.id === "number") upsertOwn(own);
       renderOwn();
@@ -643,19 +585,13 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
   const positionSet = $("position-fieldset");
   const countBox = $("body-count");
   const countLive = $("body-count-live");
-  const errorBox = $("participate-error");
-  const statusBox = $("participate-status");
   const maxChars = Number(textarea?.dataset.maxChars || config.max_chars || 1000);
   let itemTouched = false;
   let countTimer = null;
   let submitting = false;
 
-  function showError(message) {
-    if (errorBox) errorBox.textContent = message;
-  }
-  function showStatus(message) {
-    if (statusBox) statusBox.textContent = message;
-  }
+  const showError = textSetter("participate-error");
+  const showStatus = textSetter("participate-status");
 
   function kindValue() {
     return form.elements.namedItem("kind")?.value || "comment";
@@ -685,13 +621,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     const open = agenda.filter((i) => !isClosedItem(i));
     const current = agenda.find((i) => i.status === "current");
     const chosen = itemSelect.value;
-    const options = [el("option", null, labels.misc.general)];
-    options[0].value = "";
-    for (const item of open) {
-      const option = el("option", null, `${item.number} ${item.title}`);
-      option.value = String(item.id);
-      options.push(option);
-    }
+    const options = [optionEl("", labels.misc.general), ...open.map((i) => optionEl(String(i.id), itemLabel(i)))];
     const same = itemSelect.options.length === options.length &&
       options.every((o, i) => itemSelect.options[i].value === o.value && itemSelect.options[i].textContent === o.textContent);
     if (!same) itemSelect.replaceChildren(...options);
@@ -833,7 +763,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
   }
 
   function onSnapshot(fresh) {
-    state.published = new Map((fresh.contributions || []).map((c) => [c.id, c]));
+    state.published = byId(fresh.contributions || []);
     renderPublished();
     if (state.own.size || state.votes.size || knownParticipant) refreshMine();
   }

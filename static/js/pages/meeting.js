@@ -2,9 +2,8 @@
 // Without this script the page still shows the state it was rendered with.
 
 import { LiveStream } from "../stream.js";
-import {
-  agendaTree, el, fillItem, formatters, itemMeta, readJSON, showConnection, showMeetingStatus, showNow,
-} from "../agenda.js";
+import { el, formatters, readJSON, showConnection } from "../dom.js";
+import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate.js";
 
 const snap = readJSON("snapshot");
@@ -96,11 +95,7 @@ function renderAgenda() {
 }
 
 function applyItem(item) {
-  const index = state.items.findIndex((i) => i.id === item.id);
-  const old = index === -1 ? null : state.items[index];
-  if (old) state.items[index] = item;
-  else state.items.push(item);
-
+  const old = upsertItem(state.items, item);
   const li = document.getElementById(`item-${item.id}`);
   const moved = !old || old.parent_id !== item.parent_id || old.position !== item.position;
   if (!li || moved) {

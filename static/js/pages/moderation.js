@@ -6,24 +6,24 @@
 // residents' text: everything is built with createElement/textContent, never innerHTML.
 
 import { LiveStream } from "../stream.js";
-import { el, formatters, readJSON, showConnection, timeEl } from "../agenda.js";
+import {
+  $, byId, csrfToken, el, fetchFresh, fill, formatters, jsonOrNull, optionEl, postForm, readJSON,
+  sendFormsInPlace, showConnection, syncChildren, textSetter, timeEl,
+} from "../dom.js";
+import { itemLabel, itemName as agendaItemName, upsertItem } from "../agenda.js";
 
 const data = readJSON("moderation-data");
 const labels = readJSON("labels");
 const strings = readJSON("strings");
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+const csrf = csrfToken();
 const meetingId = data.meeting.id;
 const DECIDED_MAX = 200;
 const SHORTCUTS_KEY = "councilHub.shortcuts";
 
-const $ = (id) => document.getElementById(id);
-const fill = (template, values) =>
-  Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
-
 const state = {
   items: data.items,
   reasons: data.reasons,
-  pending: new Map(data.pending.map((c) => [c.id, c])),
+  pending: byId(data.pending),
   // Newest decision first: {c, action, actor, at}
   decided: data.decided.slice().reverse().map((c) => ({ c, action: null, actor: null })),
   spotlightId: data.spotlight_id,
@@ -35,22 +35,12 @@ const state = {
   shortcuts: true,
 };
 const fmt = formatters(data.meeting.timezone);
-const errorBox = $("moderation-error");
-const statusBox = $("moderation-status");
-
-function showError(message) {
-  errorBox.textContent = message;
-}
-function showStatus(message) {
-  statusBox.textContent = message;
-}
+const showError = textSetter("moderation-error");
+const showStatus = textSetter("moderation-status");
 
 // ---- entries -------------------------------------------------------------------------------------
 
-function itemName(id) {
-  const item = id === null || id === undefined ? null : state.items.find((i) => i.id === id);
-  return item ? `${item.number} ${item.title}` : labels.misc.general;
-}
+const itemName = (id) => agendaItemName(state.items, id, labels);
 
 function forId(id) {
   return el("span", "visually-hidden", ` ${fill(strings.for_id, { id })}`);
@@ -94,9 +84,7 @@ function factsEls(c) {
   dl.append(fact(strings.name, c.display_name ? c.display_name : el("span", "muted", strings.no_name), "mentry__name"));
   dl.append(fact(strings.participant, c.participant, "mentry__participant"));
   if (c.area) dl.append(fact(strings.area, c.area, "mentry__area"));
-  const time = timeEl(c.created_at, fmt.time);
-  time.className = "mentry__time";
-  dl.append(fact(strings.sent, time));
+  dl.append(fact(strings.sent, timeEl(c.created_at, fmt.time, "mentry__time")));
   if (c.kind === "question" && c.status !== "pending") dl.append(fact(strings.votes_label, String(c.votes), "mentry__votes"));
   out.push(dl, el("p", "mentry__body", c.body));
   return out;
@@ -138,14 +126,8 @@ function reasonSelect(id) {
   select.id = id;
   select.name = "reason";
   select.required = true;
-  const blank = el("option", null, strings.choose_reason);
-  blank.value = "";
-  select.append(blank);
-  for (const [code, text] of Object.entries(state.reasons)) {
-    const option = el("option", null, text);
-    option.value = code;
-    select.append(option);
-  }
+  select.append(optionEl("", strings.choose_reason));
+  for (const [code, text] of Object.entries(state.reasons)) select.append(optionEl(code, text));
   div.append(label, select);
   return div;
 }
@@ -181,11 +163,16 @@ function queueEntry(c) {
   return li;
 }
 
-function fillQueueEntry(li, c) {
+// What the filters, shortcuts and tests read on an entry.
+function setEntryData(li, c) {
   li.dataset.contributionId = String(c.id);
   li.dataset.kind = c.kind;
   li.dataset.itemId = c.item_id === null || c.item_id === undefined ? "" : String(c.item_id);
   li.dataset.status = c.status;
+}
+
+function fillQueueEntry(li, c) {
+  setEntryData(li, c);
   li.dataset.createdAt = c.created_at;
   const head = el("div", "mentry__head");
   const box = el("input", "mentry__select");
@@ -226,10 +213,7 @@ function decidedEntry(record) {
   const { c } = record;
   const li = el("li", `mentry dentry dentry--${c.status}`);
   li.id = `d-${c.id}`;
-  li.dataset.contributionId = String(c.id);
-  li.dataset.kind = c.kind;
-  li.dataset.itemId = c.item_id === null || c.item_id === undefined ? "" : String(c.item_id);
-  li.dataset.status = c.status;
+  setEntryData(li, c);
   li.setAttribute("aria-labelledby", `d-${c.id}-title`);
 
   const head = el("div", "mentry__head");
@@ -244,11 +228,7 @@ function decidedEntry(record) {
   else if (record.action === "submitted" && c.status === "published") outcome.append(" ", el("span", "dentry__action", strings.actions.submitted));
   const who = record.actor || c.moderated_by;
   if (who) outcome.append(" ", el("span", "dentry__by", fill(strings.by, { name: who })));
-  if (c.moderated_at) {
-    const time = timeEl(c.moderated_at, fmt.time);
-    time.className = "dentry__time";
-    outcome.append(" ", time);
-  }
+  if (c.moderated_at) outcome.append(" ", timeEl(c.moderated_at, fmt.time, "dentry__time"));
   if (c.reason) outcome.append(" ", el("span", "dentry__reason", fill(strings.reason_is, { reason: state.reasons[c.reason] || c.reason })));
   const onScreen = state.spotlightId !== null && state.spotlightId === c.id;
   if (onScreen) outcome.append(" ", el("span", "badge badge--spotlight dentry__spotlight", strings.on_screen));
@@ -291,15 +271,6 @@ function sortedPending() {
   list.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
   if (state.sort === "newest") list.reverse();
   return list;
-}
-
-/** Put nodes in order, restoring focus if moving them dropped it. */
-function syncChildren(parent, nodes) {
-  const current = parent.children;
-  if (current.length === nodes.length && nodes.every((node, i) => current[i] === node)) return;
-  const active = document.activeElement;
-  parent.replaceChildren(...nodes);
-  if (active && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
 }
 
 function renderQueue() {
@@ -502,9 +473,7 @@ function applyPublicUpdate(view) {
 // Items change status all through a meeting: only their names matter here, updated in place so
 // a clerk working in an entry keeps the focus and what they chose.
 function applyItem(item) {
-  const index = state.items.findIndex((i) => i.id === item.id);
-  if (index === -1) state.items.push(item);
-  else state.items[index] = item;
+  upsertItem(state.items, item);
   updateItemFilter();
   for (const li of document.querySelectorAll("li.mentry")) {
     const raw = li.dataset.itemId;
@@ -521,13 +490,9 @@ function updateItemFilter() {
   const chosen = select.value;
   const options = [["all", select.options[0].textContent], ["general", labels.misc.general]];
   for (const item of [...state.items].sort((a, b) => a.position - b.position)) {
-    options.push([String(item.id), `${item.number} ${item.title}`]);
+    options.push([String(item.id), itemLabel(item)]);
   }
-  select.replaceChildren(...options.map(([value, text]) => {
-    const option = el("option", null, text);
-    option.value = value;
-    return option;
-  }));
+  select.replaceChildren(...options.map(([value, text]) => optionEl(value, text)));
   select.value = options.some(([v]) => v === chosen) ? chosen : "all";
   state.filterItem = select.value;
 }
@@ -557,7 +522,7 @@ function onEvent(envelope) {
 
 function onSnapshot(fresh) {
   state.reasons = fresh.reasons || state.reasons;
-  state.pending = new Map(fresh.pending.map((c) => [c.id, c]));
+  state.pending = byId(fresh.pending);
   for (const [id, li] of [...queueEls]) {
     if (state.pending.has(id)) refill(li, state.pending.get(id));
     else leaveQueue(id, null);
@@ -572,7 +537,7 @@ function onSnapshot(fresh) {
 // The queue's state does not say which question is on the screen: the public snapshot does.
 async function loadSpotlight() {
   try {
-    const res = await fetch(`/api/meetings/${meetingId}`, { headers: { Accept: "application/json" }, cache: "no-store" });
+    const res = await fetchFresh(`/api/meetings/${meetingId}`);
     if (!res.ok) return;
     const snap = await res.json();
     if (snap.last_seq <= state.spotlightSeq) return; // a live event was newer
@@ -586,69 +551,34 @@ async function loadSpotlight() {
 
 // ---- forms -----------------------------------------------------------------------------------------
 
-const busy = new WeakSet();
-
-async function post(url, body) {
-  return fetch(url, {
-    method: "POST",
-    body,
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRF-Token": csrf },
-  });
-}
-
-async function submitAction(form, submitter) {
-  const body = new URLSearchParams(new FormData(form));
-  if (submitter && submitter.name) body.set(submitter.name, submitter.value);
-  const action = body.get("action");
-  const entry = form.closest("li.mentry");
-  const id = entry ? Number(entry.dataset.contributionId) : null;
-  busy.add(form);
-  form.setAttribute("aria-busy", "true");
-  try {
-    const res = await post(form.getAttribute("action"), body);
-    if (!res.ok) {
-      let message = strings.failed;
-      try {
-        message = (await res.json()).message || message;
-      } catch {
-        // not JSON
+sendFormsInPlace("js-moderate", {
+  strings,
+  showError,
+  clear: () => {
+    showError("");
+    showStatus("");
+  },
+  prepare: (form, body) => {
+    const action = body.get("action");
+    const entry = form.closest("li.mentry");
+    const id = entry ? Number(entry.dataset.contributionId) : null;
+    return () => {
+      showStatus(fill(strings.done, { id }));
+      // The live event moves it to "Recently decided"; take it out of the queue now in case the
+      // stream is slow, keeping the focus in the queue.
+      if ((action === "approve" || action === "reject") && state.pending.has(id)) {
+        state.pending.delete(id);
+        leaveQueue(id, null);
+        renderQueue();
       }
-      showError(message);
-      return;
-    }
-    showStatus(fill(strings.done, { id }));
-    // The live event moves it to "Recently decided"; take it out of the queue now in case the
-    // stream is slow, keeping the focus in the queue.
-    if ((action === "approve" || action === "reject") && state.pending.has(id)) {
-      state.pending.delete(id);
-      leaveQueue(id, null);
-      renderQueue();
-    }
-  } catch {
-    showError(strings.network_error);
-  } finally {
-    busy.delete(form);
-    form.removeAttribute("aria-busy");
-  }
-}
+    };
+  },
+});
 
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
-  if (form.id === "bulk-form") {
-    event.preventDefault();
-    submitBulk(event.submitter);
-    return;
-  }
-  if (!form.classList.contains("js-moderate")) return;
+// The bulk form acts on the selected entries (see submitBulk).
+$("bulk-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  if (busy.has(form)) return;
-  const confirmText = event.submitter?.dataset.confirm;
-  if (confirmText && !window.confirm(confirmText)) return;
-  showError("");
-  showStatus("");
-  submitAction(form, event.submitter);
+  submitBulk(event.submitter);
 });
 
 // ---- bulk actions ----------------------------------------------------------------------------------
@@ -713,13 +643,8 @@ async function submitBulk(submitter) {
   bulkBusy = true;
   $("bulk-form").setAttribute("aria-busy", "true");
   try {
-    const res = await post($("bulk-form").getAttribute("action"), body);
-    let answer = null;
-    try {
-      answer = await res.json();
-    } catch {
-      // not JSON
-    }
+    const res = await postForm($("bulk-form").getAttribute("action"), body);
+    const answer = await jsonOrNull(res);
     if (!res.ok || !answer || !Array.isArray(answer.results)) {
       showError((answer && answer.message) || strings.failed);
       return;
