@@ -4,7 +4,7 @@
 import { LiveStream } from "../stream.js";
 import { el, formatters, readJSON, showConnection } from "../dom.js";
 import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
-import { startParticipation } from "../participate.js";
+import { startParticipation } from "../participate/index.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
@@ -13,7 +13,7 @@ const strings = readJSON("strings");
 const state = { meeting: snap.meeting, items: snap.items };
 const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
 
-// Comments and questions (static/js/participate.js): the form, "Your comments and questions"
+// Comments and questions (static/js/participate/): the form, "Your comments and questions"
 // and the published ones. It reads the agenda from our state, which stays current.
 const participation = startParticipation({
   meeting: state.meeting,
