@@ -37,6 +37,16 @@ export function optionEl(value, text) {
 export const fill = (template, values) =>
   Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
 
+/** What `cache` holds for `key`, made by make() (and kept) the first time it is asked for. */
+export function getOrCreate(cache, key, make) {
+  let value = cache.get(key);
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** A Map from id to record, for a list of records with ids. */
 export const byId = (records) => new Map(records.map((r) => [r.id, r]));
 

@@ -62,23 +62,26 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     return out;
   }
 
-  function actionUrl(c) {
-    return `/staff/meetings/${meetingId}/contributions/${c.id}/moderate`;
-  }
-
-  function csrfInput() {
+  function hiddenInput(name, value) {
     const input = el("input");
     input.type = "hidden";
-    input.name = "csrf_token";
-    input.value = csrf;
+    input.name = name;
+    input.value = value;
     return input;
   }
 
-  function actionForm(c, action, text, cls, confirmText) {
-    const form = el("form", "js-moderate inline-form");
+  // A form taking one moderation action on `c`, with the CSRF token (it posts without the script).
+  function moderateForm(c, action, className) {
+    const form = el("form", `js-moderate ${className}`);
     form.method = "post";
-    form.setAttribute("action", actionUrl(c));
+    form.setAttribute("action", `/staff/meetings/${meetingId}/contributions/${c.id}/moderate`);
     form.dataset.action = action;
+    form.append(hiddenInput("csrf_token", csrf));
+    return form;
+  }
+
+  function actionForm(c, action, text, cls, confirmText) {
+    const form = moderateForm(c, action, "inline-form");
     const button = el("button", `button ${cls || ""}`.trim(), text);
     button.type = "submit";
     button.name = "action";
@@ -86,7 +89,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     button.dataset.role = action;
     if (confirmText) button.dataset.confirm = confirmText;
     button.append(forId(c.id));
-    form.append(csrfInput(), button);
+    form.append(button);
     return form;
   }
 
@@ -109,19 +112,12 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     details.dataset.role = `${action}-details`;
     const summary = el("summary", "button button--danger", summaryText);
     summary.append(forId(c.id));
-    const form = el("form", "js-moderate reason-form");
-    form.method = "post";
-    form.setAttribute("action", actionUrl(c));
-    form.dataset.action = action;
-    const hidden = el("input");
-    hidden.type = "hidden";
-    hidden.name = "action";
-    hidden.value = action;
+    const form = moderateForm(c, action, "reason-form");
     const button = el("button", "button button--danger", buttonText);
     button.type = "submit";
     button.dataset.role = `${action}-confirm`;
     button.append(forId(c.id));
-    form.append(csrfInput(), hidden, reasonSelect(`${action}-reason-${c.id}`), button);
+    form.append(hiddenInput("action", action), reasonSelect(`${action}-reason-${c.id}`), button);
     details.append(summary, form);
     return details;
   }

@@ -2,7 +2,7 @@
 // (#decided): entries in order, filtered, rebuilt only when they changed, and the focus kept
 // in place when an entry is rebuilt or leaves.
 
-import { $, fill, syncChildren } from "../dom.js";
+import { $, fill, getOrCreate, syncChildren } from "../dom.js";
 
 /**
  * @param {object} m the page's context: state, strings, queueEls, decidedEls, showStatus
@@ -35,11 +35,7 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     const nodes = [];
     let shown = 0;
     for (const c of sortedPending()) {
-      let li = queueEls.get(c.id);
-      if (!li) {
-        li = queueEntry(c);
-        queueEls.set(c.id, li);
-      }
+      const li = getOrCreate(queueEls, c.id, () => queueEntry(c));
       li.hidden = !matches(c);
       if (!li.hidden) shown += 1;
       nodes.push(li);

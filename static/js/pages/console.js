@@ -105,12 +105,16 @@ function renderActivity(entries) {
 
 // ---- live updates ------------------------------------------------------------------------------
 
+function applyMeeting(meeting) {
+  state.meeting = meeting;
+  ctx.fmt = formatters(meeting.timezone);
+  showMeetingStatus(meeting.status, labels);
+}
+
 function onEvent(envelope) {
   switch (envelope.type) {
     case "meeting.updated":
-      state.meeting = envelope.data.meeting;
-      ctx.fmt = formatters(state.meeting.timezone);
-      showMeetingStatus(state.meeting.status, labels);
+      applyMeeting(envelope.data.meeting);
       break;
     case "agenda.item.updated":
       applyItem(envelope.data.item);
@@ -133,9 +137,7 @@ function onSnapshot(fresh) {
     reloadPage();
     return;
   }
-  state.meeting = fresh.meeting;
-  ctx.fmt = formatters(state.meeting.timezone);
-  showMeetingStatus(state.meeting.status, labels);
+  applyMeeting(fresh.meeting);
   state.items = fresh.items;
   for (const item of fresh.items) fillItem(document.getElementById(`item-${item.id}`), item, ctx);
   showNow(state.items, labels);

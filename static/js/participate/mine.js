@@ -5,7 +5,7 @@
 // The markup mirrors own_entry in hub/templates/_participate.html. Bodies are residents' text:
 // everything is built with createElement/textContent, never innerHTML.
 
-import { $, el, fetchFresh, fill, syncChildren } from "../dom.js";
+import { $, el, fetchFresh, fill, getOrCreate, syncChildren } from "../dom.js";
 import { itemName } from "../agenda.js";
 import { positionBadge } from "./published.js";
 
@@ -32,11 +32,8 @@ export function ownContributions(ctx, { outbox, renderPublished, knownParticipan
   }
 
   function ownNode(c) {
-    let li = ownEls.get(c.id);
-    if (!li) {
-      li = document.getElementById(`own-${c.id}`) || el("li"); // adopt the server's markup
-      ownEls.set(c.id, li);
-    }
+    // The first time, adopt the server's markup.
+    const li = getOrCreate(ownEls, c.id, () => document.getElementById(`own-${c.id}`) || el("li"));
     const sent = li.classList.contains("own--sent") || (config.sent !== null && String(config.sent) === String(c.id));
     li.className = `own${sent ? " own--sent" : ""}`;
     li.id = `own-${c.id}`;
@@ -53,11 +50,7 @@ export function ownContributions(ctx, { outbox, renderPublished, knownParticipan
   }
 
   function outboxNode(entry) {
-    let li = outboxEls.get(entry.client_token);
-    if (!li) {
-      li = el("li");
-      outboxEls.set(entry.client_token, li);
-    }
+    const li = getOrCreate(outboxEls, entry.client_token, () => el("li"));
     const key = `${entry.state}|${entry.message || ""}`;
     if (li.dataset.rendered === key) return li;
     li.dataset.rendered = key;

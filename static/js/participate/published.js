@@ -5,7 +5,7 @@
 // bodies are residents' text: everything is built with createElement/textContent, never innerHTML.
 
 import {
-  $, el, errorMessage, fill, flash, newestFirst, sendJSON, syncChildren, textSetter, timeEl,
+  $, el, errorMessage, fill, flash, getOrCreate, newestFirst, sendJSON, syncChildren, textSetter, timeEl,
 } from "../dom.js";
 import { byPosition, findItem } from "../agenda.js";
 
@@ -78,11 +78,8 @@ export function publishedContributions(ctx, { noteParticipant }) {
   }
 
   function entryFor(c) {
-    let li = entryEls.get(c.id);
-    if (!li) {
-      li = document.getElementById(`c-${c.id}`) || el("li"); // adopt the server's markup
-      entryEls.set(c.id, li);
-    }
+    // The first time, adopt the server's markup.
+    const li = getOrCreate(entryEls, c.id, () => document.getElementById(`c-${c.id}`) || el("li"));
     fillPublished(li, c);
     return li;
   }
