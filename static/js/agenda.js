@@ -1,64 +1,11 @@
-// Rendering shared by the resident page and the clerk's console.
+// Agenda rendering shared by the resident page and the clerk's console (and the agenda lookups
+// the moderation queue and the participation code use).
 //
 // The markup mirrors hub/templates/_agenda.html and the item <li>s of meeting.html: keep the
 // class names in step. Everything is built with createElement/textContent, never innerHTML,
 // because titles, descriptions and notes are text typed by people.
 
-/** The parsed content of a <script type="application/json" id="..."> data island. */
-export function readJSON(id) {
-  const el = document.getElementById(id);
-  return el ? JSON.parse(el.textContent) : null;
-}
-
-/** An element with a class and optional text. */
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function pageLocale() {
-  const lang = document.documentElement.lang || "en";
-  return [`${lang}-GB`, lang, "en-GB"];
-}
-
-/** Formatters for times in the council's zone and the page's language (as the server does). */
-export function formatters(timeZone) {
-  const locales = pageLocale();
-  const make = (options) => {
-    try {
-      return new Intl.DateTimeFormat(locales, { timeZone, ...options });
-    } catch {
-      return new Intl.DateTimeFormat("en-GB", options); // unknown zone: better than nothing
-    }
-  };
-  const time = make({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const full = make({
-    weekday: "long", day: "numeric", month: "long", year: "numeric",
-    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  });
-  return {
-    time: (iso) => time.format(new Date(iso)),
-    full: (iso) => full.format(new Date(iso)),
-  };
-}
-
-/** A <time> element for a UTC timestamp. */
-export function timeEl(iso, format) {
-  const t = el("time", null, format(iso));
-  t.dateTime = iso;
-  return t;
-}
-
-/** The connection indicator: text from labels.connection and a conn--{state} class. */
-export function showConnection(state, labels) {
-  const node = document.getElementById("connection");
-  if (!node) return;
-  node.hidden = false;
-  node.className = `conn conn--${state}`;
-  node.textContent = labels.connection[state] || state;
-}
+import { el, flash, replaceIfChanged, timeEl } from "./dom.js";
 
 /** The meeting's status badge. */
 export function showMeetingStatus(status, labels) {
@@ -127,13 +74,6 @@ export function fillItem(li, item, ctx) {
   flash(li);
 }
 
-// A brief highlight on an item that just changed (CSS turns it off for reduced motion).
-function flash(node) {
-  node.classList.remove("is-updated");
-  void node.offsetWidth; // restart the animation
-  node.classList.add("is-updated");
-}
-
 /** The "Now discussing" panel: the item whose status is current, or a line saying none is. */
 export function showNow(items, labels) {
   const panel = document.getElementById("now-discussing");
@@ -150,14 +90,41 @@ export function showNow(items, labels) {
     p = el("p", "now__none", labels.misc.none_current);
   }
   // Only touch the live region when something changed, so screen readers are not re-told.
-  const squash = (text) => text.replace(/\s+/g, " ").trim();
-  if (squash(panel.textContent) === squash(p.textContent)) return;
-  panel.replaceChildren(p);
+  replaceIfChanged(panel, [p]);
 }
+
+/** The item with this id, or null (for no id, or one the agenda does not have). */
+export function findItem(items, id) {
+  return id === null || id === undefined ? null : items.find((i) => i.id === id) || null;
+}
+
+/** An item as it is named in lists: "5a Consultation findings". */
+export const itemLabel = (item) => `${item.number} ${item.title}`;
+
+/** An item's name, or "The meeting in general" for no item (or an unknown one). */
+export function itemName(items, id, labels) {
+  const item = findItem(items, id);
+  return item ? itemLabel(item) : labels.misc.general;
+}
+
+/** Put `item` in place of the one with its id, or at the end; returns the one it replaced. */
+export function upsertItem(items, item) {
+  const index = items.findIndex((i) => i.id === item.id);
+  if (index === -1) {
+    items.push(item);
+    return null;
+  }
+  const old = items[index];
+  items[index] = item;
+  return old;
+}
+
+/** Agenda order within one level: by position, then by id. */
+export const byPosition = (a, b) => a.position - b.position || a.id - b.id;
 
 /** Items in agenda order, grouped under their parents (children of unknown parents go on top). */
 export function agendaTree(items) {
-  const sorted = [...items].sort((a, b) => a.position - b.position || a.id - b.id);
+  const sorted = [...items].sort(byPosition);
   const ids = new Set(sorted.map((i) => i.id));
   const children = new Map();
   for (const item of sorted) {

@@ -8,6 +8,8 @@
 // Close codes: 1013 = over the server's send budget, resume at once from our seq;
 // 4400/4401/4403/4404 = this socket can never work (bad request, signed out, refused, no meeting).
 
+import { fetchFresh } from "./dom.js";
+
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const SILENCE_LIMIT_MS = 60_000; // heartbeats come every ~20 s: a minute of silence means a dead link
@@ -16,6 +18,13 @@ const RESUME_CLOSE_CODE = 1013;
 
 // What tests (and curious developers) can read: the last seq applied and the connection state.
 const debug = (window.__councilHub = window.__councilHub || { lastSeq: 0, state: "connecting" });
+
+/** Exponential backoff with jitter: `startMs` doubling per attempt up to `maxMs`, each delay
+ * drawn from [d/2, d] so that many clients dropped at once do not come back at once. */
+export function backoffDelay(startMs, maxMs, attempts) {
+  const ceiling = Math.min(maxMs, startMs * 2 ** attempts);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
 
 export class LiveStream {
   /**
@@ -161,11 +170,7 @@ export class LiveStream {
 
   async reloadSnapshot() {
     try {
-      const res = await fetch(this.snapshotUrl, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-        cache: "no-store",
-      });
+      const res = await fetchFresh(this.snapshotUrl);
       if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
       const snap = await res.json();
       this.needsSnapshot = false;
@@ -215,13 +220,12 @@ export class LiveStream {
     }
   }
 
-  // Exponential backoff with jitter: 0.5 s doubling to 10 s, each delay drawn from [d/2, d].
+  // Exponential backoff with jitter: 0.5 s doubling to 10 s.
   scheduleReconnect(delay) {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     if (delay === undefined) {
-      const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** this.failures);
-      delay = ceiling / 2 + Math.random() * (ceiling / 2);
+      delay = backoffDelay(BACKOFF_START_MS, BACKOFF_MAX_MS, this.failures);
       this.failures += 1;
     }
     this.retryTimer = setTimeout(() => this.connect(), delay);

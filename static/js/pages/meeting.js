@@ -1,11 +1,10 @@
 // The resident's meeting page: keeps the server-rendered agenda up to date from the live stream.
 // Without this script the page still shows the state it was rendered with.
 
-import { LiveStream } from "./stream.js";
-import {
-  agendaTree, el, fillItem, formatters, itemMeta, readJSON, showConnection, showMeetingStatus, showNow,
-} from "./agenda.js";
-import { startParticipation } from "./participate.js";
+import { LiveStream } from "../stream.js";
+import { el, formatters, readJSON, showConnection } from "../dom.js";
+import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
+import { startParticipation } from "../participate/index.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
@@ -14,7 +13,7 @@ const strings = readJSON("strings");
 const state = { meeting: snap.meeting, items: snap.items };
 const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
 
-// Comments and questions (static/js/participate.js): the form, "Your comments and questions"
+// Comments and questions (static/js/participate/): the form, "Your comments and questions"
 // and the published ones. It reads the agenda from our state, which stays current.
 const participation = startParticipation({
   meeting: state.meeting,
@@ -96,11 +95,7 @@ function renderAgenda() {
 }
 
 function applyItem(item) {
-  const index = state.items.findIndex((i) => i.id === item.id);
-  const old = index === -1 ? null : state.items[index];
-  if (old) state.items[index] = item;
-  else state.items.push(item);
-
+  const old = upsertItem(state.items, item);
   const li = document.getElementById(`item-${item.id}`);
   const moved = !old || old.parent_id !== item.parent_id || old.position !== item.position;
   if (!li || moved) {

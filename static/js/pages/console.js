@@ -2,19 +2,19 @@
 // statuses, buttons and the activity log up to date from the staff live stream.
 // Without this script every form still works: the server redirects back to the console.
 
-import { LiveStream } from "./stream.js";
+import { LiveStream } from "../stream.js";
 import {
-  el, fillItem, formatters, readJSON, showConnection, showMeetingStatus, showNow, timeEl,
-} from "./agenda.js";
+  el, formatters, readJSON, sendFormsInPlace, showConnection, textSetter, timeEl,
+} from "../dom.js";
+import { fillItem, findItem, showMeetingStatus, showNow } from "../agenda.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
 const strings = readJSON("strings");
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 const state = { meeting: snap.meeting, items: snap.items };
 const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
-const errorBox = document.getElementById("console-error");
+const showError = textSetter("console-error");
 
 // ---- which controls apply --------------------------------------------------------------------
 
@@ -54,11 +54,6 @@ function updateControls() {
 
 // ---- agenda ------------------------------------------------------------------------------------
 
-function itemNumber(id) {
-  const item = state.items.find((i) => i.id === id);
-  return item ? item.number : null;
-}
-
 // The console is rendered by the server; if the agenda's shape changed (an item we do not have,
 // or one that moved) the simplest correct thing is a fresh page. Guarded against reload loops.
 function reloadPage() {
@@ -88,7 +83,8 @@ function activityEntry(envelope) {
   li.dataset.seq = String(envelope.seq);
   li.append(timeEl(envelope.at, ctx.fmt.time), " ", el("span", "activity__actor", actor), " ",
     el("span", "activity__action", strings.actions[action] || action));
-  const number = itemId === null || itemId === undefined ? null : itemNumber(itemId);
+  const item = findItem(state.items, itemId);
+  const number = item ? item.number : null;
   if (number !== null) {
     li.append(" ", el("span", "activity__item", strings.item_ref.replace("{number}", number)));
   }
@@ -109,12 +105,16 @@ function renderActivity(entries) {
 
 // ---- live updates ------------------------------------------------------------------------------
 
+function applyMeeting(meeting) {
+  state.meeting = meeting;
+  ctx.fmt = formatters(meeting.timezone);
+  showMeetingStatus(meeting.status, labels);
+}
+
 function onEvent(envelope) {
   switch (envelope.type) {
     case "meeting.updated":
-      state.meeting = envelope.data.meeting;
-      ctx.fmt = formatters(state.meeting.timezone);
-      showMeetingStatus(state.meeting.status, labels);
+      applyMeeting(envelope.data.meeting);
       break;
     case "agenda.item.updated":
       applyItem(envelope.data.item);
@@ -137,9 +137,7 @@ function onSnapshot(fresh) {
     reloadPage();
     return;
   }
-  state.meeting = fresh.meeting;
-  ctx.fmt = formatters(state.meeting.timezone);
-  showMeetingStatus(state.meeting.status, labels);
+  applyMeeting(fresh.meeting);
   state.items = fresh.items;
   for (const item of fresh.items) fillItem(document.getElementById(`item-${item.id}`), item, ctx);
   showNow(state.items, labels);
@@ -149,56 +147,15 @@ function onSnapshot(fresh) {
 
 // ---- forms -------------------------------------------------------------------------------------
 
-const busy = new WeakSet(); // forms with a request in flight: ignore double clicks
-
-function showError(message) {
-  errorBox.textContent = message;
-}
-
-async function submitAction(form, submitter) {
-  const body = new URLSearchParams(new FormData(form));
-  if (submitter && submitter.name) body.set(submitter.name, submitter.value);
-  busy.add(form);
-  form.setAttribute("aria-busy", "true");
-  try {
-    // getAttribute, not form.action: the meeting forms have a control named "action".
-    const res = await fetch(form.getAttribute("action"), {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
-    });
-    if (!res.ok) {
-      let message = strings.failed;
-      try {
-        message = (await res.json()).message || message;
-      } catch {
-        // not JSON: keep the general message
-      }
-      showError(message);
-      return;
-    }
-    // Done: the live stream brings the change to every console, this one included.
+sendFormsInPlace("js-action", {
+  strings,
+  showError,
+  clear: () => showError(""),
+  // Done: the live stream brings the change to every console, this one included.
+  prepare: (form) => () => {
     const note = form.querySelector('input[name="note"]');
     if (note) note.value = "";
-  } catch {
-    showError(strings.network_error);
-  } finally {
-    busy.delete(form);
-    form.removeAttribute("aria-busy");
-  }
-}
-
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.classList.contains("js-action")) return;
-  event.preventDefault();
-  if (busy.has(form)) return;
-  const submitter = event.submitter;
-  const confirmText = submitter?.dataset.confirm;
-  if (confirmText && !window.confirm(confirmText)) return;
-  showError("");
-  submitAction(form, submitter);
+  },
 });
 
 // ---- start -------------------------------------------------------------------------------------

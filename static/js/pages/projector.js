@@ -2,37 +2,23 @@
 // latest published comments, kept up to date from the public live stream. The markup mirrors
 // hub/templates/projector.html. Residents' text is set with textContent only, never innerHTML.
 
-import { LiveStream } from "./stream.js";
-import { el, readJSON, showConnection } from "./agenda.js";
+import { LiveStream } from "../stream.js";
+import {
+  $, byId, el, fill, newestFirst, readJSON, replaceIfChanged, showConnection,
+} from "../dom.js";
+import { findItem, upsertItem } from "../agenda.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
 const strings = readJSON("strings");
 const LATEST = 5;
 
-const $ = (id) => document.getElementById(id);
-const fill = (template, values) =>
-  Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
-
 const state = {
   meeting: snap.meeting,
   items: snap.items,
-  contributions: new Map((snap.contributions || []).map((c) => [c.id, c])),
+  contributions: byId(snap.contributions || []),
   spotlight: snap.spotlight || null,
 };
-
-function squash(text) {
-  return text.replace(/\s+/g, " ").trim();
-}
-
-/** Replace a live region's content only if its text changed, so it is not re-announced. */
-function replaceIfChanged(node, children) {
-  const probe = el("div");
-  probe.append(...children);
-  if (squash(probe.textContent) === squash(node.textContent)) return false;
-  node.replaceChildren(...probe.childNodes);
-  return true;
-}
 
 function renderMeeting() {
   $("projector-council").textContent = state.meeting.council_name;
@@ -74,7 +60,7 @@ function renderSpotlight() {
 function renderComments() {
   const latest = [...state.contributions.values()]
     .filter((c) => c.kind === "comment")
-    .sort((a, b) => (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id)
+    .sort(newestFirst)
     .slice(0, LATEST);
   const list = $("projector-comments");
   const nodes = latest.map((c) => {
@@ -82,7 +68,7 @@ function renderComments() {
     li.dataset.contributionId = String(c.id);
     const meta = el("p", "pcomment__meta");
     if (c.position) meta.append(el("span", `pbadge pbadge--${c.position}`, labels.position[c.position] || c.position), " ");
-    const item = c.item_id === null ? null : state.items.find((i) => i.id === c.item_id);
+    const item = findItem(state.items, c.item_id);
     meta.append(
       el("span", "pcomment__name", c.display_name || labels.misc.anonymous), " ",
       el("span", "pcomment__item", item ? fill(strings.item_ref, { number: item.number }) : strings.general),
@@ -111,14 +97,11 @@ function onEvent(envelope) {
       state.meeting = data.meeting;
       renderMeeting();
       break;
-    case "agenda.item.updated": {
-      const index = state.items.findIndex((i) => i.id === data.item.id);
-      if (index === -1) state.items.push(data.item);
-      else state.items[index] = data.item;
+    case "agenda.item.updated":
+      upsertItem(state.items, data.item);
       renderItem();
       renderComments();
       break;
-    }
     case "contribution.published":
     case "contribution.updated":
       state.contributions.set(data.contribution.id, data.contribution);
@@ -144,7 +127,7 @@ function onEvent(envelope) {
 function onSnapshot(fresh) {
   state.meeting = fresh.meeting;
   state.items = fresh.items;
-  state.contributions = new Map((fresh.contributions || []).map((c) => [c.id, c]));
+  state.contributions = byId(fresh.contributions || []);
   state.spotlight = fresh.spotlight || null;
   render();
 }

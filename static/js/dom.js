@@ -1,0 +1,241 @@
+// Helpers every page's script shares: the page's data islands, building elements, times in the
+// council's zone, live regions and focus, and talking to the server with fetch. One copy each.
+//
+// Layout of static/js/: pages/*.js is each page's entry module (the one its template loads);
+// stream.js the resuming live-stream client; agenda.js the agenda rendering the resident page
+// and the clerk's console share; participate/ the resident's comments and questions;
+// moderation/ the parts of the moderation queue. Everything is built with createElement and
+// textContent, never innerHTML, because titles, names and bodies are text typed by people.
+
+// ---- reading and building ------------------------------------------------------------------------
+
+/** The parsed content of a <script type="application/json" id="..."> data island. */
+export function readJSON(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
+
+/** The element with this id, or null. */
+export const $ = (id) => document.getElementById(id);
+
+/** An element with a class and optional text. */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+/** An <option> with its value and text. */
+export function optionEl(value, text) {
+  const option = el("option", null, text);
+  option.value = value;
+  return option;
+}
+
+/** A translated string with its {placeholders} filled in: fill("Votes: {n}", {n: 3}). */
+export const fill = (template, values) =>
+  Object.entries(values).reduce((text, [k, v]) => text.split(`{${k}}`).join(String(v)), template);
+
+/** What `cache` holds for `key`, made by make() (and kept) the first time it is asked for. */
+export function getOrCreate(cache, key, make) {
+  let value = cache.get(key);
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** A Map from id to record, for a list of records with ids. */
+export const byId = (records) => new Map(records.map((r) => [r.id, r]));
+
+/** Published comments and questions, newest first (ties: the later id first). */
+export const newestFirst = (a, b) =>
+  (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id;
+
+// ---- times ---------------------------------------------------------------------------------------
+
+function pageLocale() {
+  const lang = document.documentElement.lang || "en";
+  return [`${lang}-GB`, lang, "en-GB"];
+}
+
+/** Formatters for times in the council's zone and the page's language (as the server does). */
+export function formatters(timeZone) {
+  const locales = pageLocale();
+  const make = (options) => {
+    try {
+      return new Intl.DateTimeFormat(locales, { timeZone, ...options });
+    } catch {
+      return new Intl.DateTimeFormat("en-GB", options); // unknown zone: better than nothing
+    }
+  };
+  const time = make({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const full = make({
+    weekday: "long", day: "numeric", month: "long", year: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  return {
+    time: (iso) => time.format(new Date(iso)),
+    full: (iso) => full.format(new Date(iso)),
+  };
+}
+
+/** A <time> element for a UTC timestamp. */
+export function timeEl(iso, format, className) {
+  const t = el("time", className, format(iso));
+  t.dateTime = iso;
+  return t;
+}
+
+// ---- updating the page -----------------------------------------------------------------------------
+
+/** A function that sets the text of the element with this id (an alert or a status line). */
+export function textSetter(id) {
+  const node = document.getElementById(id);
+  return (message) => {
+    if (node) node.textContent = message;
+  };
+}
+
+// A brief highlight on something that just changed (CSS turns it off for reduced motion).
+export function flash(node) {
+  node.classList.remove("is-updated");
+  void node.offsetWidth; // restart the animation
+  node.classList.add("is-updated");
+}
+
+/** Put `nodes` in `parent` in that order, touching the DOM only if the order changed. */
+export function syncChildren(parent, nodes) {
+  const current = parent.children;
+  if (current.length === nodes.length && nodes.every((node, i) => current[i] === node)) return;
+  const active = document.activeElement;
+  parent.replaceChildren(...nodes);
+  // Moving a focused element drops its focus: put it back so keyboard users keep their place.
+  if (active && active !== document.body && document.activeElement !== active && active.isConnected) {
+    active.focus({ preventScroll: true });
+  }
+}
+
+const squash = (text) => text.replace(/\s+/g, " ").trim();
+
+/** Replace a live region's content only if its text changed, so it is not re-announced. */
+export function replaceIfChanged(node, children) {
+  const probe = el("div");
+  probe.append(...children);
+  if (squash(probe.textContent) === squash(node.textContent)) return false;
+  node.replaceChildren(...probe.childNodes);
+  return true;
+}
+
+/** The connection indicator: text from labels.connection and a conn--{state} class. */
+export function showConnection(state, labels) {
+  const node = document.getElementById("connection");
+  if (!node) return;
+  node.hidden = false;
+  node.className = `conn conn--${state}`;
+  node.textContent = labels.connection[state] || state;
+}
+
+// ---- talking to the server -------------------------------------------------------------------------
+
+/** The staff pages' CSRF token (<meta name="csrf-token">); "" on the public pages. */
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+/** A response's JSON body, or null if it has none. */
+export async function jsonOrNull(res) {
+  try {
+    return await res.json();
+  } catch {
+    return null; // not JSON
+  }
+}
+
+/** The message of an error answer ({"message": "..."}), or `fallback`. */
+export async function errorMessage(res, fallback) {
+  const body = await jsonOrNull(res);
+  return body && typeof body.message === "string" && body.message ? body.message : fallback;
+}
+
+/** GET a JSON document afresh (never from the cache), with the page's cookies. */
+export function fetchFresh(url) {
+  return fetch(url, {
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+    cache: "no-store",
+  });
+}
+
+/** Send a JSON body (the residents' API: submissions and votes). */
+export function sendJSON(url, method, payload) {
+  return fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(payload),
+  });
+}
+
+/** POST a staff form's fields, with the CSRF token in a header, asking for a JSON answer. */
+export function postForm(url, body) {
+  return fetch(url, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+  });
+}
+
+const busy = new WeakSet(); // forms with a request in flight: ignore double clicks
+
+/**
+ * Send the staff forms with class `className` with fetch, so the page stays put. Without the
+ * script they post as usual and the server redirects back. A submit button's data-confirm is
+ * asked first.
+ * @param {string} className
+ * @param {object} o
+ * @param {object} o.strings                 the page's strings: failed, network_error
+ * @param {(message: string) => void} o.showError
+ * @param {() => void} o.clear               as a form is sent: clear the last messages
+ * @param {(form: HTMLFormElement, body: URLSearchParams) => () => void} o.prepare
+ *        runs before the request (the form's entry may be rebuilt while it is in flight) and
+ *        returns what to do once the server has agreed
+ */
+export function sendFormsInPlace(className, { strings, showError, clear, prepare }) {
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains(className)) return;
+    event.preventDefault();
+    if (busy.has(form)) return;
+    const submitter = event.submitter;
+    const confirmText = submitter?.dataset.confirm;
+    if (confirmText && !window.confirm(confirmText)) return;
+    clear();
+    submitForm(form, submitter, { strings, showError, prepare });
+  });
+}
+
+async function submitForm(form, submitter, { strings, showError, prepare }) {
+  const body = new URLSearchParams(new FormData(form));
+  if (submitter && submitter.name) body.set(submitter.name, submitter.value);
+  const done = prepare(form, body);
+  busy.add(form);
+  form.setAttribute("aria-busy", "true");
+  try {
+    // getAttribute, not form.action: the meeting forms have a control named "action".
+    const res = await postForm(form.getAttribute("action"), body);
+    if (!res.ok) {
+      showError(await errorMessage(res, strings.failed));
+      return;
+    }
+    done();
+  } catch {
+    showError(strings.network_error);
+  } finally {
+    busy.delete(form);
+    form.removeAttribute("aria-busy");
+  }
+}

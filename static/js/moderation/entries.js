@@ -1,0 +1,226 @@
+// The moderation queue's entries: a submission waiting in the queue (approve, reject with a
+// reason, block) and a decided one in "Recently decided" (its outcome and, once published,
+// answer, spotlight, hide, block). Each action is a real form, so it works without the script.
+// The markup mirrors hub/templates/staff/_moderation.html. Bodies, names and areas are
+// residents' text: everything is built with createElement/textContent, never innerHTML.
+
+import { el, fill, optionEl, timeEl } from "../dom.js";
+import { itemName as agendaItemName } from "../agenda.js";
+
+/**
+ * Builders for the page's entries.
+ * @param {object} m the page's context: state, labels, strings, fmt, meetingId, csrf
+ */
+export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) {
+  const itemName = (id) => agendaItemName(state.items, id, labels);
+
+  function forId(id) {
+    return el("span", "visually-hidden", ` ${fill(strings.for_id, { id })}`);
+  }
+
+  function titleEl(c, prefix) {
+    const h = el("h3", "mentry__title");
+    h.id = `${prefix}-${c.id}-title`;
+    h.append(el("span", "mentry__number", `#${c.id}`), " ", el("span", "mentry__kind", labels.kind[c.kind] || c.kind));
+    if (c.kind === "comment" && c.position) {
+      h.append(" ", el("span", `badge badge--position badge--${c.position}`, labels.position[c.position] || c.position));
+    }
+    if (c.kind === "question" && c.answered) h.append(" ", el("span", "badge badge--answered", strings.answered));
+    return h;
+  }
+
+  function fact(term, value, className) {
+    const div = el("div");
+    const dd = el("dd", className);
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = value;
+    div.append(el("dt", null, term), dd);
+    return div;
+  }
+
+  function factsEls(c) {
+    const out = [];
+    if (c.screening) {
+      const p = el("p", "mentry__flags");
+      p.append(el("strong", null, strings.held), " ");
+      c.screening.split(",").forEach((flag, i) => {
+        if (i > 0) p.append(", ");
+        const span = el("span", "flag", labels.screening[flag] || flag);
+        span.dataset.flag = flag;
+        p.append(span);
+      });
+      out.push(p);
+    }
+    const dl = el("dl", "mentry__facts");
+    dl.append(fact(strings.item, itemName(c.item_id), "mentry__item"));
+    dl.append(fact(strings.name, c.display_name ? c.display_name : el("span", "muted", strings.no_name), "mentry__name"));
+    dl.append(fact(strings.participant, c.participant, "mentry__participant"));
+    if (c.area) dl.append(fact(strings.area, c.area, "mentry__area"));
+    dl.append(fact(strings.sent, timeEl(c.created_at, fmt.time, "mentry__time")));
+    if (c.kind === "question" && c.status !== "pending") dl.append(fact(strings.votes_label, String(c.votes), "mentry__votes"));
+    out.push(dl, el("p", "mentry__body", c.body));
+    return out;
+  }
+
+  function hiddenInput(name, value) {
+    const input = el("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    return input;
+  }
+
+  // A form taking one moderation action on `c`, with the CSRF token (it posts without the script).
+  function moderateForm(c, action, className) {
+    const form = el("form", `js-moderate ${className}`);
+    form.method = "post";
+    form.setAttribute("action", `/staff/meetings/${meetingId}/contributions/${c.id}/moderate`);
+    form.dataset.action = action;
+    form.append(hiddenInput("csrf_token", csrf));
+    return form;
+  }
+
+  function actionForm(c, action, text, cls, confirmText) {
+    const form = moderateForm(c, action, "inline-form");
+    const button = el("button", `button ${cls || ""}`.trim(), text);
+    button.type = "submit";
+    button.name = "action";
+    button.value = action;
+    button.dataset.role = action;
+    if (confirmText) button.dataset.confirm = confirmText;
+    button.append(forId(c.id));
+    form.append(button);
+    return form;
+  }
+
+  function reasonSelect(id) {
+    const div = el("div", "field");
+    const label = el("label", null, strings.reason_label);
+    label.htmlFor = id;
+    const select = el("select");
+    select.id = id;
+    select.name = "reason";
+    select.required = true;
+    select.append(optionEl("", strings.choose_reason));
+    for (const [code, text] of Object.entries(state.reasons)) select.append(optionEl(code, text));
+    div.append(label, select);
+    return div;
+  }
+
+  function reasonAction(c, action, summaryText, buttonText) {
+    const details = el("details", "mentry__reason");
+    details.dataset.role = `${action}-details`;
+    const summary = el("summary", "button button--danger", summaryText);
+    summary.append(forId(c.id));
+    const form = moderateForm(c, action, "reason-form");
+    const button = el("button", "button button--danger", buttonText);
+    button.type = "submit";
+    button.dataset.role = `${action}-confirm`;
+    button.append(forId(c.id));
+    form.append(hiddenInput("action", action), reasonSelect(`${action}-reason-${c.id}`), button);
+    details.append(summary, form);
+    return details;
+  }
+
+  function queueEntry(c) {
+    const li = el("li", "mentry qentry");
+    li.id = `q-${c.id}`;
+    li.tabIndex = -1;
+    li.setAttribute("aria-labelledby", `q-${c.id}-title`);
+    fillQueueEntry(li, c);
+    return li;
+  }
+
+  // What the filters, shortcuts and tests read on an entry.
+  function setEntryData(li, c) {
+    li.dataset.contributionId = String(c.id);
+    li.dataset.kind = c.kind;
+    li.dataset.itemId = c.item_id === null || c.item_id === undefined ? "" : String(c.item_id);
+    li.dataset.status = c.status;
+  }
+
+  function fillQueueEntry(li, c) {
+    setEntryData(li, c);
+    li.dataset.createdAt = c.created_at;
+    const head = el("div", "mentry__head");
+    const box = el("input", "mentry__select");
+    box.type = "checkbox";
+    box.id = `select-${c.id}`;
+    box.value = String(c.id);
+    box.checked = state.selected.has(c.id);
+    const label = el("label", "mentry__select-label");
+    label.htmlFor = box.id;
+    label.append(el("span", "visually-hidden", fill(strings.select, { id: c.id })));
+    head.append(box, label, titleEl(c, "q"));
+    const actions = el("div", "mentry__actions");
+    actions.append(
+      actionForm(c, "approve", strings.approve, "button--primary"),
+      reasonAction(c, "reject", strings.reject_open, strings.reject),
+      actionForm(c, "block", strings.block, "button--quiet", strings.block_confirm),
+    );
+    li.replaceChildren(head, ...factsEls(c), actions);
+  }
+
+  // Rebuild a queue entry, keeping the focus on the same control if it was inside.
+  function refill(li, c) {
+    const focused = li.contains(document.activeElement) ? document.activeElement : null;
+    const role = focused?.dataset?.role;
+    const fid = focused && focused !== li ? focused.id : "";
+    const open = li.querySelector("details[open]")?.dataset.role;
+    const reason = li.querySelector('select[name="reason"]')?.value || "";
+    fillQueueEntry(li, c);
+    if (open) li.querySelector(`details[data-role="${open}"]`)?.setAttribute("open", "");
+    const select = li.querySelector('select[name="reason"]');
+    if (select) select.value = reason;
+    if (!focused) return;
+    const again = (fid && document.getElementById(fid)) || (role && li.querySelector(`[data-role="${role}"]`)) || li;
+    again.focus({ preventScroll: true });
+  }
+
+  function decidedEntry(record) {
+    const { c } = record;
+    const li = el("li", `mentry dentry dentry--${c.status}`);
+    li.id = `d-${c.id}`;
+    setEntryData(li, c);
+    li.setAttribute("aria-labelledby", `d-${c.id}-title`);
+
+    const head = el("div", "mentry__head");
+    head.append(titleEl(c, "d"));
+    const outcome = el("p", "dentry__outcome");
+    const status = el("span", `badge badge--c-${c.status} dentry__status`, labels.contribution[c.status] || c.status);
+    status.dataset.status = c.status;
+    outcome.append(status);
+    // The latest action, when a live event told us (answered, spotlighted...), and who took it.
+    const action = record.action && record.action !== "submitted" ? strings.actions[record.action] || record.action : null;
+    if (action) outcome.append(" ", el("span", "dentry__action", action));
+    else if (record.action === "submitted" && c.status === "published") outcome.append(" ", el("span", "dentry__action", strings.actions.submitted));
+    const who = record.actor || c.moderated_by;
+    if (who) outcome.append(" ", el("span", "dentry__by", fill(strings.by, { name: who })));
+    if (c.moderated_at) outcome.append(" ", timeEl(c.moderated_at, fmt.time, "dentry__time"));
+    if (c.reason) outcome.append(" ", el("span", "dentry__reason", fill(strings.reason_is, { reason: state.reasons[c.reason] || c.reason })));
+    const onScreen = state.spotlightId !== null && state.spotlightId === c.id;
+    if (onScreen) outcome.append(" ", el("span", "badge badge--spotlight dentry__spotlight", strings.on_screen));
+
+    const parts = [head, outcome, ...factsEls(c)];
+    if (c.status === "published") {
+      const actions = el("div", "mentry__actions");
+      if (c.kind === "question") {
+        actions.append(c.answered
+          ? actionForm(c, "unanswer", strings.unanswer, "")
+          : actionForm(c, "answer", strings.answer, ""));
+        actions.append(onScreen
+          ? actionForm(c, "unspotlight", strings.unspotlight, "")
+          : actionForm(c, "spotlight", strings.spotlight, ""));
+      }
+      actions.append(
+        reasonAction(c, "hide", strings.hide_open, strings.hide),
+        actionForm(c, "block", strings.block, "button--quiet", strings.block_confirm),
+      );
+      parts.push(actions);
+    }
+    li.replaceChildren(...parts);
+    return li;
+  }
+
+  return { queueEntry, refill, decidedEntry, itemName };
+}

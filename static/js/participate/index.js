@@ -1,0 +1,144 @@
+// Residents' comments and questions on the meeting page (issue 4), started by pages/meeting.js:
+//   - the "Have your say" form (form.js), sent as JSON with a random client token per
+//     submission through the outbox (outbox.js): localStorage until the server has answered,
+//     retried with backoff, never stored twice;
+//   - "Your comments and questions" (mine.js): the resident's own submissions and their status,
+//     updated by `contribution.mine` events (which only reach this resident's socket);
+//   - the published comments and questions (published.js), grouped by agenda item (the one
+//     being discussed first), with upvotes on questions.
+// This module holds what they share (the context below) and the hooks the page calls.
+// The markup mirrors hub/templates/_participate.html. Names and bodies are residents' text:
+// everything is built with createElement/textContent, never innerHTML.
+
+import { byId, formatters, readJSON } from "../dom.js";
+import { haveYourSay } from "./form.js";
+import { ownContributions } from "./mine.js";
+import { createOutbox } from "./outbox.js";
+import { publishedContributions } from "./published.js";
+
+/**
+ * Start the participation parts of the page.
+ * @param {object} o
+ * @param {object} o.meeting       the meeting's public view
+ * @param {() => object[]} o.items the current agenda items (the page keeps them up to date)
+ * @param {object} o.snap          the page's snapshot (contributions, spotlight)
+ * @param {object} o.labels        hub.labels
+ * @param {object} o.strings       the page's #strings
+ */
+export function startParticipation({ meeting, items, snap, labels, strings }) {
+  const config = readJSON("participation") || { open: false, premoderated: true, max_chars: 1000 };
+  const mineData = readJSON("mine-data") || { contributions: [], votes: [] };
+  const initialStatus = meeting.status;
+  const state = {
+    published: byId(snap.contributions || []),
+    votes: new Set(mineData.votes),
+    own: byId(mineData.contributions),
+    outbox: [], // {client_token, payload, at, state: sending|unsent|failed, message, inFlight}
+    sort: "votes",
+    expanded: new Set(), // group keys showing all their entries
+    open: Boolean(config.open),
+  };
+  // What the parts share: fmt follows the meeting's zone, stream is the page's live stream.
+  const ctx = {
+    meetingId: meeting.id, items, labels, strings, config, state,
+    fmt: formatters(meeting.timezone),
+    stream: null,
+  };
+
+  // The parts call each other only once the page is running, so each may name the ones after it.
+  const published = publishedContributions(ctx, { noteParticipant: () => mine.noteParticipant() });
+  const outbox = createOutbox(ctx, {
+    changed: () => mine.render(),
+    sent: (own) => {
+      if (own && typeof own.id === "number") mine.upsert(own);
+      mine.render();
+      mine.noteParticipant();
+    },
+    retrying: () => form.showStatus(strings.retrying),
+    refused: (entry) => form.restore(entry),
+  });
+  const mine = ownContributions(ctx, {
+    outbox,
+    renderPublished: published.render,
+    // Without a participant cookie the socket cannot carry this resident's own events; the first
+    // submission or vote sets the cookie, after which we reconnect once (see noteParticipant).
+    // (The route says so with participation.participant_known when it set the cookie itself.)
+    knownParticipant: config.participant_known === true ||
+      mineData.contributions.length > 0 || mineData.votes.length > 0,
+  });
+  const form = haveYourSay(ctx, { outbox });
+
+  // ---- hooks for the page --------------------------------------------------------------------------
+
+  function onEvent(envelope) {
+    const data = envelope.data || {};
+    switch (envelope.type) {
+      case "contribution.published":
+        published.apply(data.contribution, !state.published.has(data.contribution.id));
+        return true;
+      case "contribution.updated":
+        published.apply(data.contribution, false);
+        return true;
+      case "contribution.removed":
+        state.published.delete(data.id);
+        published.render();
+        return true;
+      case "contribution.mine": {
+        const c = data.contribution;
+        const old = mine.upsert(c);
+        mine.render();
+        if (old && old.status !== c.status && state.own.get(c.id) === c) mine.announce(c);
+        return true;
+      }
+      case "meeting.spotlight":
+        return true; // shown on the chamber's projector, not here
+      default:
+        return false;
+    }
+  }
+
+  function onSnapshot(fresh) {
+    state.published = byId(fresh.contributions || []);
+    published.render();
+    if (state.own.size || state.votes.size || mine.isKnown()) mine.refresh();
+  }
+
+  let everLive = false;
+  function onStatus(status) {
+    if (status !== "live") return;
+    // Back after a break: own events from before the reconnect may have been missed.
+    if (everLive && (state.own.size || state.votes.size)) mine.refresh();
+    everLive = true;
+    outbox.resume();
+  }
+
+  function itemsChanged() {
+    form.updateItemOptions();
+    published.render();
+    mine.render();
+  }
+
+  function meetingChanged(m) {
+    ctx.fmt = formatters(m.timezone);
+    if (m.status === "closed" || m.status === "cancelled") form.setOpen(false, strings.meeting_over);
+    else if (!state.open && initialStatus === "scheduled" && m.status === "live") form.setOpen(true);
+  }
+
+  // ---- start -----------------------------------------------------------------------------------------
+
+  outbox.load();
+  published.render();
+  mine.render();
+  if (state.outbox.length) outbox.flush(); // sent on an earlier visit but never acknowledged
+
+  return {
+    onEvent,
+    onSnapshot,
+    onStatus,
+    itemsChanged,
+    meetingChanged,
+    attach(liveStream) {
+      ctx.stream = liveStream;
+    },
+  };
+}
