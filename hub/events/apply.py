@@ -1,4 +1,4 @@
-"""How a client applies public events to a snapshot (static/js/meeting.js does the same).
+"""How a client applies public events to a snapshot (static/js/pages/meeting.js does the same).
 
 The contract the tests hold every action to: ``apply(snapshot_before, events) ==
 snapshot_after``. Events carry whole views, so applying one is a replace by id.

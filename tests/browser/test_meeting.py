@@ -4,11 +4,14 @@ WCAG 2.2 AA violations on the resident page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from hub.actions.meetings import update_meeting
+from hub.events.publish import writing
 from hub.models import AgendaItem
 from tests.browser.support import PHONE, axe_violations, eventually
 from tests.support import PASSWORD, RunningServer, Seeded
@@ -164,3 +167,37 @@ async def test_resident_page_without_javascript_shows_current_state(
     assert "Library opening hours" in (await page.text_content("#now-discussing") or "")
     assert await page.is_visible("#agenda")
     await ctx.close()
+
+
+async def test_the_form_follows_the_submission_window_live(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """A window changed by a clerk or an operator (an action, so an event) opens and closes the
+    resident's form without a reload; so does a window time passing while the page is open."""
+    mid, svc = sqlite_seeded.meeting_id, sqlite_server.services
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{sqlite_server.base_url}/meetings/{mid}")
+    await eventually(
+        lambda: page.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
+    )
+    await page.evaluate("window.__sameDocument = true")
+    assert await page.is_visible("#participate-form")
+
+    async def set_window(**bounds: Any) -> None:
+        async with writing(svc.sessionmaker, svc.broker) as w:
+            await update_meeting(w, mid, **bounds)
+
+    await set_window(submissions_close_at=datetime.now(UTC) - timedelta(minutes=1))
+    await eventually(lambda: page.is_hidden("#participate-form"))
+    closed = await page.text_content("#participate-closed")
+    assert closed is not None and "ended" in closed
+    await set_window(submissions_close_at=None)
+    await eventually(lambda: page.is_visible("#participate-form"))
+    # Opening in two seconds: closed now, open when the time passes, with no event between.
+    await set_window(submissions_open_at=datetime.now(UTC) + timedelta(seconds=2))
+    await eventually(lambda: page.is_hidden("#participate-form"))
+    assert "open when" in (await page.text_content("#participate-closed") or "")
+    await eventually(lambda: page.is_visible("#participate-form"), timeout=6)
+    assert await page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    await context.close()

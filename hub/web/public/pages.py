@@ -58,6 +58,8 @@ async def meeting_page(request: Request) -> Response:
     participation = {
         "open": closed is None,
         "closed_message": i18n.gettext_(CLOSED_MESSAGES[closed]) if closed else None,
+        # The page re-applies the window itself when the meeting's view changes (an event).
+        "closed_messages": {k.value: i18n.gettext_(v) for k, v in CLOSED_MESSAGES.items()},
         "premoderated": policy.premoderated,
         "max_chars": policy.max_chars,
         "form_token": participants.form_token(participant, secret),

@@ -15,6 +15,7 @@ import { haveYourSay } from "./form.js";
 import { ownContributions } from "./mine.js";
 import { createOutbox } from "./outbox.js";
 import { publishedContributions } from "./published.js";
+import { closedReason, untilNextBound } from "./window.js";
 
 /**
  * Start the participation parts of the page.
@@ -28,7 +29,6 @@ import { publishedContributions } from "./published.js";
 export function startParticipation({ meeting, items, snap, labels, strings }) {
   const config = readJSON("participation") || { open: false, premoderated: true, max_chars: 1000 };
   const mineData = readJSON("mine-data") || { contributions: [], votes: [] };
-  const initialStatus = meeting.status;
   const state = {
     published: byId(snap.contributions || []),
     votes: new Set(mineData.votes),
@@ -118,15 +118,23 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     mine.render();
   }
 
+  // The form follows the meeting's submission window (window.js): opened or closed by an event,
+  // and again when one of the window's times passes.
+  let windowTimer = null;
   function meetingChanged(m) {
     ctx.fmt = formatters(m.timezone);
-    if (m.status === "closed" || m.status === "cancelled") form.setOpen(false, strings.meeting_over);
-    else if (!state.open && initialStatus === "scheduled" && m.status === "live") form.setOpen(true);
+    const reason = closedReason(m, Date.now());
+    if (reason === null) form.setOpen(true);
+    else form.setOpen(false, (config.closed_messages || {})[reason] || strings.meeting_over);
+    clearTimeout(windowTimer);
+    const wait = untilNextBound(m, Date.now());
+    if (wait !== null) windowTimer = setTimeout(() => meetingChanged(m), wait);
   }
 
   // ---- start -----------------------------------------------------------------------------------------
 
   outbox.load();
+  meetingChanged(meeting);
   published.render();
   mine.render();
   if (state.outbox.length) outbox.flush(); // sent on an earlier visit but never acknowledged
