@@ -56,3 +56,67 @@ def test_downgrade_then_upgrade_round_trips(db_url: str) -> None:
     assert not (set(Base.metadata.tables) & _tables(db_url))
     upgrade(db_url)
     assert _diff(db_url) == []
+
+
+def test_event_subjects_are_filled_in_for_events_logged_before(db_url: str) -> None:
+    """0004 names the contribution of every event logged before it, so a takedown after the
+    upgrade still finds (and redacts) the text of a comment published before it."""
+    from sqlalchemy import text
+
+    command.downgrade(alembic_config(db_url), "0003")
+    published = '{"seq":1,"type":"contribution.published","at":"2026-12-01T19:00:00.000Z",'
+    published += '"data":{"contribution":{"id":7,"body":"hello"}}}'
+    removed = '{"seq":2,"type":"contribution.removed","at":"2026-12-01T19:01:00.000Z",'
+    removed += '"data":{"id":7}}'
+    opened = '{"seq":3,"type":"meeting.updated","at":"2026-12-01T19:02:00.000Z","data":{}}'
+
+    async def seed_and_read(upgraded: bool) -> list[tuple[int, Any]]:
+        engine = create_engine(db_url)
+        try:
+            async with engine.begin() as conn:
+                if not upgraded:
+                    await conn.execute(
+                        text(
+                            "INSERT INTO councils (slug, name, timezone, default_language, "
+                            "created_at, moderation, submissions_open, close_items_when_done, "
+                            "max_chars, max_links, blocklist, rejection_reasons, "
+                            "rate_per_participant, rate_per_address) VALUES ('c', 'C', "
+                            "'Europe/London', 'en', '2026-12-01 18:00:00+00', 'pre', "
+                            "'publication', true, 1000, 1, '', '', 5, 30)"
+                        )
+                    )
+                    await conn.execute(
+                        text(
+                            "INSERT INTO meetings (council_id, title, body_name, starts_at, "
+                            "location, status, last_seq, first_seq, created_at, updated_at) "
+                            "VALUES (1, 'M', 'M', '2026-12-01 18:00:00+00', '', 'live', 3, 1, "
+                            "'2026-12-01 18:00:00+00', '2026-12-01 18:00:00+00')"
+                        )
+                    )
+                    for seq, (kind, envelope) in enumerate(
+                        [
+                            ("contribution.published", published),
+                            ("contribution.removed", removed),
+                            ("meeting.updated", opened),
+                        ],
+                        start=1,
+                    ):
+                        await conn.execute(
+                            text(
+                                "INSERT INTO meeting_events (meeting_id, seq, type, audience, "
+                                "at, envelope) VALUES (1, :seq, :kind, 'public', "
+                                "'2026-12-01 19:00:00+00', :envelope)"
+                            ),
+                            {"seq": seq, "kind": kind, "envelope": envelope},
+                        )
+                    return []
+                rows = await conn.execute(
+                    text("SELECT seq, subject FROM meeting_events ORDER BY seq")
+                )
+                return [(int(r[0]), r[1]) for r in rows]
+        finally:
+            await engine.dispose()
+
+    run_sync(lambda: seed_and_read(False))
+    upgrade(db_url)
+    assert run_sync(lambda: seed_and_read(True)) == [(1, 7), (2, 7), (3, None)]

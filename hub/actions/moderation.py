@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, lock_meeting
+from hub.actions.redaction import redact_contribution
 from hub.events.publish import Writer
 from hub.events.schema import (
     ContributionPublished,
@@ -179,6 +180,10 @@ async def moderate(
             )
         )
     await w.emit_many(meeting_id, events)  # one seq allocation and one INSERT for them all
+    if action == "hide":
+        # Taken down: no replay, socket resume or /events page serves its text again (the row
+        # keeps it for the clerks' record until the council's retention period ends).
+        await redact_contribution(w, meeting_id, c.id)
     return c
 
 

@@ -35,6 +35,14 @@ def apply(snapshot: dict[str, Any], envelopes: Iterable[dict[str, Any]]) -> dict
             ]
             if state["spotlight"] is not None and state["spotlight"]["id"] == new["id"]:
                 state["spotlight"] = new
+        elif kind == "contribution.redacted":
+            state["contributions"] = [
+                {**c, "body": "", "display_name": None} if c["id"] == data["id"] else c
+                for c in state["contributions"]
+            ]
+            spotlight = state["spotlight"]
+            if spotlight is not None and spotlight["id"] == data["id"]:
+                state["spotlight"] = {**spotlight, "body": "", "display_name": None}
         elif kind == "contribution.removed":
             state["contributions"] = [c for c in state["contributions"] if c["id"] != data["id"]]
         elif kind == "meeting.spotlight":

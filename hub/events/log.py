@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.events.schema import Audience, Event
+from hub.events.redaction import redact_envelope
+from hub.events.schema import EVENT_TYPES, Audience, Event
 from hub.models import Meeting, MeetingEvent, iso, utcnow
 
 
@@ -31,6 +32,10 @@ class LoggedEvent:
     audience: Audience
     envelope: str  # the JSON text clients receive
     target: str | None = None  # the participant, for Audience.PARTICIPANT
+    subject: int | None = None  # the contribution it carries (Event.subject)
+    # The event redacts its subject's earlier events (contribution.redacted): every process
+    # redacts its ring on delivering it.
+    redacts: bool = False
 
 
 def encode_envelope(seq: int, event: Event, at: datetime) -> str:
@@ -62,7 +67,12 @@ async def append_many(
     rows: list[dict[str, object]] = []
     for seq, (event, target) in enumerate(events, start=first):
         envelope = encode_envelope(seq, event, at)
-        logged.append(LoggedEvent(meeting_id, seq, event.audience, envelope, target))
+        subject = event.subject()
+        logged.append(
+            LoggedEvent(
+                meeting_id, seq, event.audience, envelope, target, subject, event.redacts_subject
+            )
+        )
         rows.append(
             {
                 "meeting_id": meeting_id,
@@ -72,6 +82,7 @@ async def append_many(
                 "target": target,
                 "at": at,
                 "envelope": envelope,
+                "subject": subject,
             }
         )
     # Core, not the ORM's bulk insert: that splits rows whose keys differ (target or not) into
@@ -108,7 +119,14 @@ async def replay(
     """Events with seq > after (and <= up_to), oldest first, for the given audiences; with
     ``participant``, also that participant's own events. ``ALL`` gives every event."""
     query = (
-        select(MeetingEvent.seq, MeetingEvent.audience, MeetingEvent.envelope, MeetingEvent.target)
+        select(
+            MeetingEvent.seq,
+            MeetingEvent.audience,
+            MeetingEvent.envelope,
+            MeetingEvent.target,
+            MeetingEvent.subject,
+            MeetingEvent.type,
+        )
         .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after)
         .order_by(MeetingEvent.seq)
         .limit(limit)
@@ -124,7 +142,41 @@ async def replay(
             wanted = wanted | mine
         query = query.where(wanted)
     rows = (await session.execute(query)).all()
-    return [LoggedEvent(meeting_id, int(s), Audience(a), e, t) for s, a, e, t in rows]
+    return [
+        LoggedEvent(meeting_id, int(s), Audience(a), e, t, c, _redacts(kind))
+        for s, a, e, t, c, kind in rows
+    ]
+
+
+def _redacts(kind: str) -> bool:
+    cls = EVENT_TYPES.get(kind)
+    return cls is not None and cls.redacts_subject
+
+
+async def redact_subject(session: AsyncSession, meeting_id: int, subject: int) -> int:
+    """Blank the text and name of every stored event about contribution ``subject`` (its seqs,
+    times, types and audiences stay: the log stays gap-free). Returns how many were rewritten."""
+    rows = (
+        await session.execute(
+            select(MeetingEvent.seq, MeetingEvent.envelope).where(
+                MeetingEvent.meeting_id == meeting_id, MeetingEvent.subject == subject
+            )
+        )
+    ).all()
+    changed = [
+        {"m": meeting_id, "s": int(seq), "e": redacted}
+        for seq, envelope in rows
+        if (redacted := redact_envelope(envelope)) != envelope
+    ]
+    if changed:
+        table = cast(Table, MeetingEvent.__table__)
+        await session.execute(
+            update(table)
+            .where(table.c.meeting_id == bindparam("m"), table.c.seq == bindparam("s"))
+            .values(envelope=bindparam("e")),
+            changed,
+        )
+    return len(changed)
 
 
 ALL = frozenset(Audience)

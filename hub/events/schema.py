@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from hub.shapes.own import OwnContributionView
-from hub.shapes.public import ContributionView, ItemView, MeetingView
+from hub.shapes.public import ContributionView, ItemView, MeetingView, WrittenView
 from hub.shapes.serialise import plain
 from hub.shapes.staff import StaffContributionView
 
@@ -30,6 +30,14 @@ class Audience(enum.StrEnum):
 class Event:
     type: ClassVar[str]
     audience: ClassVar[Audience]
+    # True for the event that says earlier events about its subject were redacted.
+    redacts_subject: ClassVar[bool] = False
+
+    def subject(self) -> int | None:
+        """The contribution this event carries, if any: stored beside it, so that what a clerk
+        takes down or a resident erases can be found in the log and redacted."""
+        contribution = getattr(self, "contribution", None)
+        return contribution.id if isinstance(contribution, WrittenView) else None
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = plain(self)
@@ -144,6 +152,25 @@ class ContributionRemoved(Event):
     type: ClassVar[str] = "contribution.removed"
     audience: ClassVar[Audience] = Audience.PUBLIC
     id: int
+
+    def subject(self) -> int | None:
+        return self.id
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class ContributionRedacted(Event):
+    """The text and name of contribution ``data.id`` were taken down or erased: every earlier
+    event about it in the log (and in replays) now carries an empty ``body`` and a null
+    ``display_name``. A client still showing its text drops it."""
+
+    type: ClassVar[str] = "contribution.redacted"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    redacts_subject: ClassVar[bool] = True
+    id: int
+
+    def subject(self) -> int | None:
+        return self.id
 
 
 @register

@@ -28,8 +28,14 @@ def channel_name(meeting_id: int) -> str:
 
 
 def encode_one(ev: LoggedEvent) -> bytes:
-    target = f" {ev.target}" if ev.target is not None else ""
-    return f"{_LETTER[ev.audience]}{ev.seq}{target}\n{ev.envelope}".encode()
+    header = f"{_LETTER[ev.audience]}{ev.seq}"
+    if ev.target is not None:
+        header += f" @{ev.target}"
+    if ev.subject is not None:
+        header += f" #{ev.subject}"
+    if ev.redacts:
+        header += " !"
+    return f"{header}\n{ev.envelope}".encode()
 
 
 def encode(events: list[LoggedEvent]) -> bytes:
@@ -44,11 +50,29 @@ def decode(meeting_id: int, message: bytes) -> list[LoggedEvent]:
         header, newline, envelope = record.decode().partition("\n")
         if not newline or not header:
             raise ValueError("a record needs a header line and an envelope")
-        seq, _, target = header[1:].partition(" ")
-        if not seq.isascii() or not seq.isdigit():
-            raise ValueError(f"bad seq {seq!r}")
-        audience = _AUDIENCE[header[0]]
-        if (audience is Audience.PARTICIPANT) != bool(target):
+        first, *marks = header.split(" ")
+        audience = _AUDIENCE[first[0]]
+        target, subject, redacts = None, None, False
+        for mark in marks:
+            if mark.startswith("@") and len(mark) > 1:
+                target = mark[1:]
+            elif mark.startswith("#"):
+                subject = _number(mark[1:])
+            elif mark == "!":
+                redacts = True
+            else:
+                raise ValueError(f"unknown header mark {mark!r}")
+        if (audience is Audience.PARTICIPANT) != (target is not None):
             raise ValueError("participant events, and only they, carry a target")
-        events.append(LoggedEvent(meeting_id, int(seq), audience, envelope, target or None))
+        events.append(
+            LoggedEvent(
+                meeting_id, _number(first[1:]), audience, envelope, target, subject, redacts
+            )
+        )
     return events
+
+
+def _number(text: str) -> int:
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"bad number {text!r}")
+    return int(text)

@@ -24,6 +24,7 @@ from hub.broker import Subscription
 from hub.events import log as event_log
 from hub.events import wire
 from hub.events.log import LoggedEvent
+from hub.events.redaction import redact_envelope
 from hub.events.schema import Audience
 from hub.live.fanout import Connection, Fanout, Viewer
 from hub.live.frames import HEARTBEAT, Frame
@@ -46,7 +47,8 @@ IDLE_CLOSE_S = 30.0
 # A parked message whose gap the log does not fill (should not happen) retries after this.
 RESYNC_RETRY_S = 0.5
 
-Entry = tuple[int, Audience, str | None, Frame]  # seq, audience, target, frame
+# seq, audience, target, frame, subject (the contribution it carries, for redaction)
+Entry = tuple[int, Audience, str | None, Frame, int | None]
 
 
 class MeetingChannel:
@@ -175,12 +177,23 @@ class MeetingChannel:
 
     def _deliver(self, ev: LoggedEvent) -> None:
         self.last_seq = ev.seq
+        if ev.redacts and ev.subject is not None:
+            self._redact(ev.subject)
         self.fanout.deliver(ev)
+
+    def _redact(self, subject: int) -> None:
+        """Earlier events about a contribution were redacted in the log (a takedown, an
+        erasure): so are their frames kept here, so no resume from memory serves its text."""
+        for i, (seq, audience, target, frame, about) in enumerate(self.ring):
+            if about == subject:
+                redacted = Frame(redact_envelope(frame.text))
+                self.ring[i] = (seq, audience, target, redacted, about)
+        self.fanout.redact(subject)
 
     def _remember(self, events: list[LoggedEvent]) -> None:
         """Keep events in the ring as they go out (each frame encoded once, here)."""
         for ev in events:
-            self.ring.append((ev.seq, ev.audience, ev.target, Frame(ev.envelope)))
+            self.ring.append((ev.seq, ev.audience, ev.target, Frame(ev.envelope), ev.subject))
 
     # ---- heartbeats and idling ---------------------------------------------------------------
 
@@ -227,4 +240,5 @@ class MeetingChannel:
         if after < first - 1:
             return None
         start = max(after + 1 - first, 0)
-        return [f for _, a, t, f in itertools.islice(self.ring, start, None) if viewer.sees(a, t)]
+        ring = itertools.islice(self.ring, start, None)
+        return [f for _, a, t, f, _s in ring if viewer.sees(a, t)]

@@ -10,12 +10,14 @@ or within ``coalesce_s`` of the last frame go out as one frame, a JSON array of 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hub.events.log import LoggedEvent
+from hub.events.redaction import redact_envelope
 from hub.events.schema import Audience
 from hub.live.frames import Frame, FrameSink
 
@@ -132,6 +134,15 @@ class Fanout:
             # Even with no delay, flush on the next loop turn: the events of one action arrive
             # together (one commit, several messages) and go out as one frame.
             self._flush_handle = loop.call_later(delay, self.flush)
+
+    def redact(self, subject: int) -> None:
+        """Events about ``subject`` still waiting for the next frame go out redacted."""
+        self._batch = [
+            dataclasses.replace(ev, envelope=redact_envelope(ev.envelope))
+            if ev.subject == subject
+            else ev
+            for ev in self._batch
+        ]
 
     def cancel(self) -> None:
         if self._flush_handle is not None:

@@ -107,7 +107,7 @@ class LiveStreams:
             older = await self._read_shared(meeting_id, cursor, up_to)
             if older is None:
                 return Reset("pruned")
-            for _, a, t, frame in older:
+            for _, a, t, frame, _s in older:
                 if viewer.sees(a, t):
                     sink.send(frame)
             if sink.closed:
@@ -134,7 +134,7 @@ class LiveStreams:
             events = await event_log.replay(
                 session, meeting_id, after, audiences=event_log.ALL, limit=MAX_REPLAY, up_to=up_to
             )
-        return [(ev.seq, ev.audience, ev.target, Frame(ev.envelope)) for ev in events]
+        return [(ev.seq, ev.audience, ev.target, Frame(ev.envelope), ev.subject) for ev in events]
 
     def detach(self, conn: Connection) -> None:
         if conn.channel is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.models.base import Base, UTCDateTime
@@ -12,6 +12,7 @@ from hub.models.base import Base, UTCDateTime
 
 class MeetingEvent(Base):
     __tablename__ = "meeting_events"
+    __table_args__ = (Index("ix_meeting_events_subject", "meeting_id", "subject"),)
 
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
@@ -25,3 +26,6 @@ class MeetingEvent(Base):
     # The envelope exactly as clients receive it, serialised once at append time so replay
     # (resume, /events) sends stored text without re-encoding.
     envelope: Mapped[str] = mapped_column(Text)
+    # The contribution the event carries (Event.subject), so a takedown or an erasure finds
+    # every copy of its text in the log and redacts it in the same transaction.
+    subject: Mapped[int | None] = mapped_column(Integer, nullable=True)
