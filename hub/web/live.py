@@ -42,7 +42,9 @@ async def _staff_refusal(websocket: WebSocket, meeting_id: int) -> tuple[int, st
     if not origin_allowed(websocket, required=True):
         return 4403, "cross-origin staff socket refused"
     async with services(websocket).sessionmaker() as session:
-        result = await authorise(websocket, session, meeting_id, Need.REVIEW)
+        # The staff stream carries the queue (pending text, pseudonyms, reasons): for the
+        # council's clerks. Councillors follow the public stream and read the review.
+        result = await authorise(websocket, session, meeting_id, Need.DRIVE)
     if isinstance(result, Refusal):
         return 4000 + result.status, CLOSE_REASONS[result.status]
     return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
@@ -166,9 +165,7 @@ async def _call(server: RunningServer, caller: Caller, method: str, path: str) -
     return _refused(r)
 
 
-async def test_every_route_and_socket_for_every_role(
-    server: RunningServer, seeded: Seeded
-) -> None:
+async def test_every_route_and_socket_for_every_role(server: RunningServer, seeded: Seeded) -> None:
     callers = await _callers(server, seeded)
     wrong = []
     for method, path in _endpoints():
@@ -236,5 +233,3 @@ async def test_no_staff_stream_for_those_who_may_not_moderate(
     )
     assert snapshot.status_code == 403
     await user.http.aclose()
-
-

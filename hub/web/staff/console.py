@@ -83,8 +83,9 @@ async def item_action(request: Request) -> Response:
 
 
 async def staff_snapshot(request: Request) -> Response:
-    """The console's snapshot: the public one plus the staff activity log."""
-    checked = await staff_meeting(request, Need.REVIEW)
+    """The console's snapshot: the public one plus the staff activity log (for the clerks who
+    drive the meeting, like the staff stream it opens)."""
+    checked = await staff_meeting(request, Need.DRIVE)
     if isinstance(checked, Response):
         return checked
     _staff, meeting = checked

@@ -24,12 +24,18 @@ async def audit(request: Request) -> Response:
     staff, meeting = checked
     async with services(request).sessionmaker() as session:
         entries = await moderation_log(session, meeting.id)
+    # Who wrote what (the pseudonym) is for the clerks who moderate, to spot a repeat poster;
+    # councillors read what was decided and why.
+    show_participant = staff.can_drive(meeting.council_id)
+    if not show_participant:
+        entries = [{k: v for k, v in e.items() if k != "participant"} for e in entries]
     if wants_json(request):
         return JSONResponse({"entries": entries})
     context = {
         "meeting": as_json(meeting_view(meeting)),
         "entries": entries,
         "reasons": reasons_of(meeting),
+        "show_participant": show_participant,
     }
     return staff_page(request, "staff/audit.html", staff, context)
 
