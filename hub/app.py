@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from hub import i18n
+from hub import i18n, logs
 from hub.services import Services
 from hub.settings import Settings
 from hub.web.errors import http_error, server_error
@@ -66,7 +65,8 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """Factory for ``uvicorn --factory hub.app:app_from_env`` and multi-worker serving."""
+    settings = Settings.from_env()
     # The hub's own log lines (integrations backing off, the intake's totals, failures) beside
-    # uvicorn's, in every worker process. uvicorn's loggers keep their own handlers.
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    return create_app(Settings.from_env())
+    # uvicorn's, in every worker process, and no client address in them (hub/logs.py).
+    logs.configure(settings.access_log)
+    return create_app(settings)

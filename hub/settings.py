@@ -52,6 +52,9 @@ class Settings:
     coalesce_ms: int = 200
     # Origins allowed to open staff sockets besides the page's own host (comma-separated).
     trusted_origins: tuple[str, ...] = ()
+    # Log every request and socket with the client's address (personal data): off by default;
+    # ``serve --access-log`` turns it on.
+    access_log: bool = False
     debug: bool = False
 
     @classmethod
@@ -82,5 +85,6 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "heartbeat_seconds": ("COUNCIL_HUB_HEARTBEAT_SECONDS", float),
     "coalesce_ms": ("COUNCIL_HUB_COALESCE_MS", int),
     "trusted_origins": ("COUNCIL_HUB_TRUSTED_ORIGINS", _origins),
+    "access_log": ("COUNCIL_HUB_ACCESS_LOG", _flag),
     "debug": ("COUNCIL_HUB_DEBUG", _flag),
 }

@@ -23,6 +23,8 @@ def run_server(
         sys.exit("several workers need a shared broker: set COUNCIL_HUB_BROKER_URL=redis://...")
     # Every worker reads the environment; they must share the session-signing key.
     os.environ.setdefault("COUNCIL_HUB_SECRET_KEY", settings.secret_key)
+    access_log = access_log or settings.access_log
+    os.environ["COUNCIL_HUB_ACCESS_LOG"] = "true" if access_log else "false"
     uvicorn.run(
         "hub.app:app_from_env",
         factory=True,

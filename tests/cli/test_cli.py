@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,7 +142,8 @@ def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
 
 
 def _serve_and_ask(db: Path, *flags: str) -> str:
-    """Run ``serve`` (with ``flags``), ask it for /healthz, stop it; return what it printed."""
+    """Run ``serve`` (with ``flags``), ask it for /healthz, open a live socket, stop it; return
+    what it printed."""
     import time
 
     import httpx
@@ -167,6 +169,13 @@ def _serve_and_ask(db: Path, *flags: str) -> str:
                 pass
             assert time.monotonic() < deadline and proc.poll() is None, "serve did not start"
             time.sleep(0.05)
+        from websockets.sync.client import connect
+
+        with connect(f"ws://127.0.0.1:{port}/api/meetings/1/live") as ws:
+            ws.recv(timeout=5)  # the meeting does not exist: closed 4404, after the handshake
+    except Exception as exc:
+        if "4404" not in str(exc):
+            raise
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=20)
@@ -179,5 +188,9 @@ def test_serve_keeps_no_access_log_unless_asked(tmp_path: Path) -> None:
     quiet = _serve_and_ask(db)
     assert "Application startup complete" in quiet  # it did log, just not requests
     assert "/healthz" not in quiet and '"GET ' not in quiet
+    # uvicorn logs every WebSocket handshake, access log or not: without the client's address.
+    assert '- "WebSocket /api/meetings/1/live" [accepted]' in quiet
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+:\d+ - ", quiet), quiet
     logged = _serve_and_ask(db, "--access-log")
     assert '"GET /healthz HTTP/1.1" 200' in logged
+    assert re.search(r'127\.0\.0\.1:\d+ - "WebSocket /api/meetings/1/live"', logged)

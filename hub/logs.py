@@ -1,0 +1,39 @@
+"""The hub's logging: its own lines beside uvicorn's, and no client address in any of them
+unless the operator asks for an access log (``serve --access-log``).
+
+A resident's network address is personal data the hub otherwise never keeps. uvicorn writes
+it into two kinds of line: the HTTP access log (off unless asked for) and the WebSocket
+handshake lines of its error logger ('127.0.0.1:51234 - "WebSocket /api/..." [accepted]'),
+which it writes whatever the access-log setting. ``ClientAddressFilter`` blanks the address
+in the latter.
+"""
+
+from __future__ import annotations
+
+import logging
+
+# How uvicorn's WebSocket protocols start a handshake line: the client address, then the path.
+HANDSHAKE_PREFIX = '%s - "WebSocket '
+HIDDEN = "-"
+
+
+class ClientAddressFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg
+        if isinstance(msg, str) and msg.startswith(HANDSHAKE_PREFIX):
+            args = record.args
+            if isinstance(args, tuple) and args:
+                record.args = (HIDDEN, *args[1:])
+        return True
+
+
+def configure(access_log: bool) -> None:
+    """Called once per worker process (idempotent)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    present = [f for f in uvicorn_errors.filters if isinstance(f, ClientAddressFilter)]
+    if access_log:
+        for f in present:
+            uvicorn_errors.removeFilter(f)
+    elif not present:
+        uvicorn_errors.addFilter(ClientAddressFilter())
