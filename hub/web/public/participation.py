@@ -11,8 +11,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from hub.actions import ActionError
-from hub.actions.participation import Entry, Submission
+from hub.actions import ActionError, is_id
+from hub.actions.participation import Entry, RateLimited, Submission
 from hub.actions.votes import Ballot
 from hub.i18n import gettext_ as _
 from hub.models import Contribution
@@ -25,6 +25,11 @@ from hub.web import participants, services
 from hub.web.errors import error_response, json_error, refusal
 from hub.web.guards import foreign_origin
 from hub.web.inputs import BadField, media_type, read_form, read_json, submission_from
+
+# Up-votes one network address may cast on one question per period: (capacity, seconds). A
+# chamber's public wi-fi puts a room of residents behind one address; 100 in 10 minutes covers
+# a full public gallery and caps what one machine minting cookies can add.
+VOTES_PER_ADDRESS = (100, 600.0)
 
 
 def _participant(request: Request) -> tuple[str, bool]:
@@ -122,15 +127,29 @@ async def _vote(request: Request, up: bool) -> Response:
     if up and media_type(request) != "application/json":
         return json_error(415, "json_only", "send application/json")
     svc = services(request)
-    participant, new = _participant(request)
-    ballot = Ballot(participant, request.path_params["contribution_id"], up)
+    meeting_id: int = request.path_params["meeting_id"]
+    question_id: int = request.path_params["contribution_id"]
+    if not (is_id(meeting_id) and is_id(question_id)):
+        return json_error(404, "not_found", _("There is no such question."))
+    # A vote needs a participant the page minted (its cookie): a request without one would
+    # mint a new voter each time (50 cookieless POSTs were 50 votes).
+    participant = participants.participant_of(request, svc.settings.secret_key)
+    if participant is None:
+        return json_error(
+            403, "no_participant", _("This form has expired. Reload the page and try again.")
+        )
+    # And one network address casts at most so many votes on one question (scripts minting
+    # cookies from one machine), generously above a council chamber's shared wi-fi.
+    address = request.client.host if request.client else "unknown"
+    if up and not svc.limiter(*VOTES_PER_ADDRESS).allow(f"v:{address}:{question_id}"):
+        exc = RateLimited(_("You have sent a lot in a short time. Please wait a few minutes."))
+        return refusal(request, exc)
     try:
         # Queued for the next group commit: a crowd's votes share transactions and events.
-        question = await svc.intake.vote(request.path_params["meeting_id"], ballot)
+        question = await svc.intake.vote(meeting_id, Ballot(participant, question_id, up))
     except ActionError as exc:
-        return _with_cookie(request, refusal(request, exc), participant, new)
-    body = {"contribution": as_json(contribution_view(question)), "voted": up}
-    return _with_cookie(request, JSONResponse(body), participant, new)
+        return refusal(request, exc)
+    return JSONResponse({"contribution": as_json(contribution_view(question)), "voted": up})
 
 
 async def vote_up(request: Request) -> Response:

@@ -1,0 +1,71 @@
+"""Hostile clients on public endpoints: vote stuffing. The figures of each attempt are printed
+(``pytest -s``) and asserted: before the fix, 50 cookieless POSTs counted 50 votes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from hub.web.public.participation import VOTES_PER_ADDRESS
+from tests.support import RunningServer, Seeded, contribute, resident, sign_in
+
+
+async def _question(server: RunningServer, seeded: Seeded) -> tuple[int, httpx.AsyncClient]:
+    mid = seeded.meeting_id
+    clerk = await sign_in(server.base_url, seeded.users["clerk"])
+    asker = resident(server.base_url)
+    r = await contribute(asker, mid, "Will the library stay open?", kind="question")
+    qid = r.json()["id"]
+    r = await clerk.post(
+        f"/staff/meetings/{mid}/contributions/{qid}/moderate", {"action": "approve"}
+    )
+    assert r.status_code == 200
+    await clerk.http.aclose()
+    return qid, asker
+
+
+async def _votes(client: httpx.AsyncClient, meeting_id: int) -> int:
+    snap = (await client.get(f"/api/meetings/{meeting_id}")).json()
+    return int(snap["contributions"][0]["votes"])
+
+
+async def test_cookieless_votes_count_nothing(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    mid = sqlite_seeded.meeting_id
+    qid, asker = await _question(sqlite_server, sqlite_seeded)
+    path = f"/api/meetings/{mid}/contributions/{qid}/vote"
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as bot:
+        answers = []
+        for _ in range(50):
+            bot.cookies.clear()  # a fresh client each time: no participant cookie
+            answers.append(await bot.post(path, json={}))
+    counted = await _votes(asker, mid)
+    print(f"\nvote stuffing, 50 cookieless POSTs: {counted} votes counted")
+    assert counted == 0
+    assert {(r.status_code, r.json()["error"]) for r in answers} == {(403, "no_participant")}
+    assert not any("set-cookie" in r.headers for r in answers), "a vote minted a participant"
+    await asker.aclose()
+
+
+async def test_one_address_casts_a_bounded_number_of_votes(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """Cookies minted by loading the page from one machine: each counts once, up to the
+    per-address allowance; the rest get 429 with a Retry-After."""
+    mid = sqlite_seeded.meeting_id
+    qid, asker = await _question(sqlite_server, sqlite_seeded)
+    allowance = VOTES_PER_ADDRESS[0]
+    voters = [resident(sqlite_server.base_url) for _ in range(allowance + 10)]
+    for v in voters:
+        await v.get(f"/meetings/{mid}")  # each gets a participant cookie from the page
+    path = f"/api/meetings/{mid}/contributions/{qid}/vote"
+    answers = await asyncio.gather(*(v.post(path, json={}) for v in voters))
+    counted = await _votes(asker, mid)
+    refused = [r for r in answers if r.status_code == 429]
+    print(f"\n{len(voters)} page-loaded voters from one address: {counted} votes counted")
+    assert counted == allowance and len(refused) == 10
+    assert all(int(r.headers["retry-after"]) > 0 for r in refused)
+    for client in (asker, *voters):
+        await client.aclose()
