@@ -35,6 +35,14 @@ OVER_BUDGET_REASON = "too far behind; resume from your last seq"
 # A socket closed for being over budget gets this long to take its close frame, then is aborted.
 ABORT_AFTER_S = 5.0
 KERNEL_SEND_BUFFER = 128 * 1024
+# What a client may send on a live socket. The hub's sockets take no messages: a page sends
+# only pongs (a few bytes every 20 s) and its close frame. A client sending more than this in
+# one window is closed with 1008 and no longer read: one socket sending a million tiny frames
+# (or pings) in 10 s took /healthz from 45 ms to 3-9 s before (security issue, 9e582ab).
+INBOUND_ALLOWANCE_BYTES = 16 * 1024
+INBOUND_WINDOW_S = 10.0
+FLOOD_CODE = 1008  # policy violation
+FLOOD_REASON = "this socket takes no messages"
 
 
 class DirectFrames:
@@ -62,7 +70,36 @@ class DirectFrames:
 
 
 class FastSendProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O WebSocket protocol, exposing DirectFrames to the app."""
+    """uvicorn's sans-I/O WebSocket protocol, exposing DirectFrames to the app, and closing a
+    client that floods it."""
+
+    _inbound = 0
+    _window_start = float("-inf")
+
+    def data_received(self, data: bytes) -> None:
+        if self.handshake_complete:
+            now = self.loop.time()
+            if now - self._window_start > INBOUND_WINDOW_S:
+                self._window_start, self._inbound = now, 0
+            self._inbound += len(data)
+            if self._inbound > INBOUND_ALLOWANCE_BYTES:
+                self._refuse_flood()
+                return
+        super().data_received(data)
+
+    def _refuse_flood(self) -> None:
+        """Close with 1008 and stop reading: what the client sends next is never parsed."""
+        if self.transport.is_closing():
+            return
+        if not self.close_sent:
+            self.queue.put_nowait(
+                {"type": "websocket.disconnect", "code": FLOOD_CODE, "reason": FLOOD_REASON}
+            )
+            self.conn.send_close(FLOOD_CODE, FLOOD_REASON)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.close_sent = True
+        self.transport.pause_reading()
+        self.transport.close()
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)

@@ -14,7 +14,13 @@ from hub.events.schema import Audience
 from hub.live.fanout import Connection, Viewer
 from hub.live.frames import reset_frame
 from hub.live.streams import Reset
-from hub.live.uvicorn_seam import QueuedSink, sink_for
+from hub.live.uvicorn_seam import (
+    FLOOD_CODE,
+    FLOOD_REASON,
+    INBOUND_ALLOWANCE_BYTES,
+    QueuedSink,
+    sink_for,
+)
 from hub.web import participants, services
 from hub.web.guards import Need, Refusal, authorise, origin_allowed
 from hub.web.inputs import parse_number
@@ -90,11 +96,17 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
             sink.close(1000, "reset")
         else:
             conn = result
+        received = 0
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            # Clients send nothing on this socket; anything they do send is ignored.
+            # Clients send nothing on this socket: what they send is ignored, and a client that
+            # keeps sending is closed (under uvicorn, FastSendProtocol does it before parsing).
+            received += len(message.get("text") or "") + len(message.get("bytes") or b"")
+            if received > INBOUND_ALLOWANCE_BYTES:
+                sink.close(FLOOD_CODE, FLOOD_REASON)
+                break
     finally:
         if conn is not None:
             svc.streams.detach(conn)

@@ -1,14 +1,27 @@
-"""Hostile clients on public endpoints: vote stuffing. The figures of each attempt are printed
-(``pytest -s``) and asserted: before the fix, 50 cookieless POSTs counted 50 votes."""
+"""Hostile clients on public endpoints: vote stuffing, socket floods. The figures of each
+attempt are printed (``pytest -s``) and asserted: before the fix, 50 cookieless POSTs counted
+50 votes, and a socket sending a million tiny frames was never closed."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
 
 from hub.web.public.participation import VOTES_PER_ADDRESS
-from tests.support import RunningServer, Seeded, contribute, resident, sign_in
+from tests.support import (
+    RunningServer,
+    Seeded,
+    contribute,
+    recv_json,
+    resident,
+    sign_in,
+    ws_connect,
+)
 
 
 async def _question(server: RunningServer, seeded: Seeded) -> tuple[int, httpx.AsyncClient]:
@@ -69,3 +82,42 @@ async def test_one_address_casts_a_bounded_number_of_votes(
     assert all(int(r.headers["retry-after"]) > 0 for r in refused)
     for client in (asker, *voters):
         await client.aclose()
+
+
+async def _flood(url: str, send: Callable[[Any], Awaitable[Any]], limit: int) -> tuple[int, Any]:
+    """Send tiny messages until the server closes the socket (or ``limit`` are sent); returns
+    how many the client queued (its writes are buffered, so more than the server read) and the
+    close frame the server sent."""
+    sent = 0
+    async with ws_connect(url) as ws:
+        try:
+            while sent < limit:
+                await send(ws)
+                sent += 1
+            await asyncio.wait_for(ws.wait_closed(), 5)
+        except ConnectionClosed:
+            pass
+        return sent, ws.protocol.close_rcvd
+
+
+@pytest.mark.parametrize(
+    "send",
+    [lambda ws: ws.send(""), lambda ws: ws.ping()],
+    ids=["empty text frames", "pings"],
+)
+async def test_a_flooding_socket_is_closed_and_others_carry_on(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, send: Callable[[Any], Awaitable[Any]]
+) -> None:
+    mid = sqlite_seeded.meeting_id
+    url = f"{sqlite_server.ws_url}/api/meetings/{mid}/live"
+    async with ws_connect(url) as observer:
+        sent, close = await _flood(url, send, limit=1_000_000)
+        print(f"\nflood: closed after {sent} tiny messages ({close})")
+        assert close is not None and close.code == 1008, close
+        clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
+        r = await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+        assert r.status_code == 200
+        assert (await recv_json(observer))["type"] == "meeting.updated"
+        async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+        await clerk.http.aclose()
