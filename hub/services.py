@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.broker import Broker, create_broker
 from hub.db import create_engine, create_sessionmaker
+from hub.housekeeping import Housekeeping
 from hub.intake import Intake
 from hub.live.streams import LiveStreams
 from hub.ratelimit import RateLimiter
@@ -30,9 +31,11 @@ class Services:
     login_by_account: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ACCOUNT))
     _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
     intake: Intake = field(init=False)
+    housekeeping: Housekeeping = field(init=False)
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.sessionmaker, self.broker, self.limiter)
+        self.housekeeping = Housekeeping(self.sessionmaker, self.broker)
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""
@@ -57,9 +60,12 @@ class Services:
             heartbeat_s=settings.heartbeat_seconds,
             coalesce_s=settings.coalesce_ms / 1000,
         )
-        return cls(settings, engine, sessionmaker, broker, streams)
+        services = cls(settings, engine, sessionmaker, broker, streams)
+        services.housekeeping.start()
+        return services
 
     async def close(self) -> None:
+        await self.housekeeping.close()
         await self.intake.close()  # residents' queued submissions are committed, not dropped
         await self.streams.close()
         await self.broker.close()

@@ -33,9 +33,11 @@ POLICY_NUMBERS: dict[str, tuple[int, int]] = {  # name -> (least, most)
     "max_links": (0, 100),
     "rate_per_participant": (1, 10_000),
     "rate_per_address": (1, 100_000),
+    # A month at least: time for a clerk to deal with a complaint about a meeting.
+    "retention_days": (30, 3650),
 }
 POLICY_FLAGS = ("close_items_when_done",)
-POLICY_TEXTS = ("blocklist", "rejection_reasons")
+POLICY_TEXTS = ("blocklist", "rejection_reasons", "privacy_notice")
 POLICY_TEXT_MAX_CHARS = 20_000
 
 

@@ -11,19 +11,22 @@ ring and every page to drop the text.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from hub.events import log as event_log
 from hub.events.publish import Writer
-from hub.events.redaction import redact_envelope
+from hub.events.redaction import TAKEDOWN, redact_envelope
 from hub.events.schema import ContributionRedacted
 
 
-async def redact_contribution(w: Writer, meeting_id: int, contribution_id: int) -> int:
-    """Returns how many stored events were rewritten."""
+async def redact_contribution(
+    w: Writer, meeting_id: int, contribution_id: int, blanked: dict[str, Any] = TAKEDOWN
+) -> int:
+    """Returns how many stored events were rewritten. (Rings blank the takedown's fields.)"""
     await w.session.flush()
-    rewritten = await event_log.redact_subject(w.session, meeting_id, contribution_id)
+    rewritten = await event_log.redact_subject(w.session, meeting_id, contribution_id, blanked)
     w.appended = [
-        dataclasses.replace(ev, envelope=redact_envelope(ev.envelope))
+        dataclasses.replace(ev, envelope=redact_envelope(ev.envelope, blanked))
         if ev.subject == contribution_id
         else ev
         for ev in w.appended

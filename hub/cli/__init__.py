@@ -1,12 +1,12 @@
 """The operator's command line: ``council-hub serve | migrate | demo | users | councils |
-meetings``. One module per command group; every change goes through an action."""
+meetings | privacy``. One module per command group; every change goes through an action."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from hub.cli import councils, meetings, serve, users
+from hub.cli import councils, meetings, privacy, serve, users
 from hub.settings import Settings
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_commands(sub)
     councils.add_commands(sub)
     meetings.add_commands(sub)
+    privacy.add_commands(sub)
     return parser
 
 

@@ -51,8 +51,13 @@ POLICY_OPTIONS: dict[str, Callable[[str], Any]] = {
     "max_links": _number,
     "rate_per_participant": _number,
     "rate_per_address": _number,
+    "retention_days": _number,
 }
-POLICY_FILES = {"blocklist_file": "blocklist", "reasons_file": "rejection_reasons"}
+POLICY_FILES = {
+    "blocklist_file": "blocklist",
+    "reasons_file": "rejection_reasons",
+    "privacy_notice_file": "privacy_notice",
+}
 
 
 def cmd_policy(settings: Settings, args: argparse.Namespace) -> None:
@@ -101,4 +106,10 @@ def add_commands(sub: Any) -> None:
     cp.add_argument("--rate-per-address", help="submissions per 10 minutes")
     cp.add_argument("--blocklist-file", help="one word or phrase a line")
     cp.add_argument("--reasons-file", help="extra rejection reasons, 'code: label' a line")
+    cp.add_argument(
+        "--retention-days", help="days residents' personal data is kept (30 to 3650; 365)"
+    )
+    cp.add_argument(
+        "--privacy-notice-file", help="the council's privacy notice, plain text (paragraphs)"
+    )
     cp.set_defaults(func=cmd_policy)

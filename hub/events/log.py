@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.events.redaction import redact_envelope
+from hub.events.redaction import TAKEDOWN, redact_envelope
 from hub.events.schema import EVENT_TYPES, Audience, Event
 from hub.models import Meeting, MeetingEvent, iso, utcnow
 
@@ -153,9 +153,12 @@ def _redacts(kind: str) -> bool:
     return cls is not None and cls.redacts_subject
 
 
-async def redact_subject(session: AsyncSession, meeting_id: int, subject: int) -> int:
-    """Blank the text and name of every stored event about contribution ``subject`` (its seqs,
-    times, types and audiences stay: the log stays gap-free). Returns how many were rewritten."""
+async def redact_subject(
+    session: AsyncSession, meeting_id: int, subject: int, blanked: dict[str, Any] = TAKEDOWN
+) -> int:
+    """Blank the ``blanked`` fields of every stored event about contribution ``subject`` (its
+    seqs, times, types and audiences stay: the log stays gap-free). Returns how many were
+    rewritten."""
     rows = (
         await session.execute(
             select(MeetingEvent.seq, MeetingEvent.envelope).where(
@@ -166,7 +169,7 @@ async def redact_subject(session: AsyncSession, meeting_id: int, subject: int) -
     changed = [
         {"m": meeting_id, "s": int(seq), "e": redacted}
         for seq, envelope in rows
-        if (redacted := redact_envelope(envelope)) != envelope
+        if (redacted := redact_envelope(envelope, blanked)) != envelope
     ]
     if changed:
         table = cast(Table, MeetingEvent.__table__)

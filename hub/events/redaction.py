@@ -9,16 +9,22 @@ import json
 from typing import Any
 
 # The fields of a contribution's views (hub/shapes) that hold what a resident wrote about
-# themselves or others. Blanked, not dropped, so a redacted envelope keeps its shape.
-BLANKED: dict[str, Any] = {"body": "", "display_name": None}
+# themselves or others, and who they are. Blanked, not dropped, so an envelope keeps its shape.
+# A takedown or an erasure blanks what was written and the name:
+TAKEDOWN: dict[str, Any] = {"body": "", "display_name": None}
+# The end of the council's retention period keeps the published record (the text of what was
+# published) but not who wrote it: the name, and the pseudonym staff saw.
+IDENTITY: dict[str, Any] = {"display_name": None, "participant": ""}
+# What never-published text loses at the end of the retention period: everything.
+EVERYTHING: dict[str, Any] = {**TAKEDOWN, **IDENTITY}
 
 
-def redact_envelope(envelope: str) -> str:
-    """The envelope with its contribution's personal fields blanked (unchanged if it carries
-    none)."""
+def redact_envelope(envelope: str, blanked: dict[str, Any] = TAKEDOWN) -> str:
+    """The envelope with its contribution's ``blanked`` fields blanked (unchanged if it
+    carries no contribution)."""
     parsed = json.loads(envelope)
     contribution = parsed.get("data", {}).get("contribution")
     if not isinstance(contribution, dict):
         return envelope
-    contribution.update({k: v for k, v in BLANKED.items() if k in contribution})
+    contribution.update({k: v for k, v in blanked.items() if k in contribution})
     return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)

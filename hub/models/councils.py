@@ -38,3 +38,11 @@ class Council(Base):
     # Submissions per participant and per network address, per 10 minutes.
     rate_per_participant: Mapped[int] = mapped_column(Integer, default=5)
     rate_per_address: Mapped[int] = mapped_column(Integer, default=30)
+
+    # ---- privacy (hub/actions/privacy.py) ----
+    # Days residents' personal data is kept: then names, wards, participant ids and what was
+    # never published are removed (the published record stays, without who wrote it).
+    retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    # The council's privacy notice (plain text, paragraphs split by blank lines): who the
+    # controller is, how to contact them, the lawful basis. Shown at /c/{slug}/privacy.
+    privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -71,6 +71,8 @@ class Contribution(Base):
     moderated_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
+    # When its personal data was removed (retention period over, or the resident's erasure).
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Vote(Base):

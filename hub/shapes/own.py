@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 
 from hub.models import Contribution
@@ -27,3 +29,12 @@ def own_view(c: Contribution, reason_label: str | None) -> OwnContributionView:
         reason_label=reason_label,
         created_at=created_at(c),
     )
+
+
+def participant_code(participant_id: str) -> str:
+    """What a resident's page shows them to quote in a privacy request ("7KQ2M-XW4PA"): it
+    identifies their submissions to the council without being the id in their cookie (which
+    would let anyone holding it post as them)."""
+    digest = hashlib.sha256(f"participant-code:{participant_id}".encode()).digest()
+    letters = base64.b32encode(digest).decode()[:10]
+    return f"{letters[:5]}-{letters[5:]}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
-from hub.web.public import api, pages, participation, projector
+from hub.web.public import api, pages, participation, privacy, projector
 from hub.web.staff import console, moderation, review, signin
 
 MEETING = "/meetings/{meeting_id:id}"
@@ -28,6 +28,7 @@ PUBLIC: list[BaseRoute] = [
     Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_up, methods=["POST"]),
     Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_withdraw, methods=["DELETE"]),
     WebSocketRoute(f"{API_MEETING}/live", live.public_live),
+    Route("/c/{slug}/privacy", privacy.privacy_notice, methods=["GET"]),
     Route("/healthz", health.health),
 ]
 

@@ -56,6 +56,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("WS", "/api/meetings/{meeting_id:id}/live"): Rule.PUBLIC,
     ("GET", "/healthz"): Rule.PUBLIC,
+    ("GET", "/c/{slug}/privacy"): Rule.PUBLIC,
     ("GET", "/staff/login"): Rule.SIGN_IN,
     ("POST", "/staff/login"): Rule.SIGN_IN,
     ("POST", "/staff/logout"): Rule.SIGN_IN,
@@ -125,6 +126,7 @@ def _fill(path: str, seeded: Seeded) -> str:
         path.replace("{meeting_id:id}", str(seeded.meeting_id))
         .replace("{item_id:id}", str(seeded.item_ids[0]))
         .replace("{contribution_id:id}", "999999")
+        .replace("{slug}", "aberglas")
     )
 
 

@@ -10,6 +10,7 @@ from hub.models import utcnow
 from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
+from hub.shapes.own import participant_code
 from hub.shapes.public import meeting_view
 from hub.web import participants, services
 from hub.web.errors import error_response
@@ -66,6 +67,7 @@ async def meeting_page(request: Request) -> Response:
         "reasons": {k: i18n.gettext_(v) for k, v in policy.reasons.items()},
         "sent": parse_number(request.query_params.get("sent")),
         "participant_known": True,  # the response always carries the cookie
+        "participant_code": participant_code(participant),
     }
     response = page(
         request,
