@@ -235,3 +235,22 @@ async def test_no_staff_stream_for_those_who_may_not_moderate(
     )
     assert snapshot.status_code == 403
     await user.http.aclose()
+
+
+async def test_the_dashboard_offers_each_role_only_what_it_may_open(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """A councillor was offered "Open the console", which answered 403."""
+    import re
+
+    for role in ("councillor", "clerk"):
+        user = await sign_in(sqlite_server.base_url, sqlite_seeded.users[role])
+        dashboard = await user.http.get("/staff/")
+        links = set(re.findall(r'href="(/staff/meetings/[^"]+)"', dashboard.text))
+        assert links, role
+        for link in links:
+            r = await user.http.get(link)
+            assert r.status_code == 200, (role, link, r.status_code)
+        offered_console = f"/staff/meetings/{sqlite_seeded.meeting_id}" in links
+        assert offered_console == (role == "clerk")
+        await user.http.aclose()
