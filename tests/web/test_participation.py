@@ -570,3 +570,13 @@ async def test_councillor_reviews_feedback_per_item(
         assert r.status_code == 303
     for client in (clerk.http, councillor.http, other.http):
         await client.aclose()
+
+
+async def test_the_title_is_not_printed_twice(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """The seeded meeting is "Cabinet" of the body "Cabinet": one line, not two."""
+    async with resident(sqlite_server.base_url) as http:
+        page = (await http.get(f"/meetings/{sqlite_seeded.meeting_id}")).text
+    assert '<h1 id="meeting-title">Cabinet</h1>' in page
+    assert 'id="meeting-body" hidden>Cabinet</p>' in page

@@ -41,6 +41,9 @@ function renderMeeting() {
   setText("meeting-council", m.council_name);
   setText("meeting-title", m.title);
   setText("meeting-body", m.body_name);
+  // The committee's name, unless it is the title already ("Cabinet", "Cabinet").
+  const body = document.getElementById("meeting-body");
+  if (body) body.hidden = m.body_name.trim().toLowerCase() === m.title.trim().toLowerCase();
 
   const starts = document.getElementById("meeting-starts");
   if (starts && starts.dateTime !== m.starts_at) {
