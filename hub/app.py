@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hub import i18n
+from hub.auth import SESSION_LIFETIME
 from hub.services import Services
 from hub.settings import Settings
 from hub.web.errors import http_error, server_error
@@ -24,7 +25,6 @@ from hub.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "council_hub_session"
-SESSION_MAX_AGE_S = 12 * 3600  # one long meeting day
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -50,7 +50,7 @@ def create_app(settings: Settings) -> Starlette:
                 SessionMiddleware,
                 secret_key=settings.secret_key,
                 session_cookie=SESSION_COOKIE,
-                max_age=SESSION_MAX_AGE_S,
+                max_age=int(SESSION_LIFETIME.total_seconds()),
                 same_site="lax",
                 https_only=settings.https_only,
             ),

@@ -1,5 +1,5 @@
 """Staff account actions: a password change or a deactivation ends the account's sessions at
-once; a sign-in is recorded."""
+once (their rows are deleted); a sign-in is recorded."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hub.actions.accounts import deactivate, set_password
 from hub.events.publish import writing
-from hub.models import StaffUser
+from hub.models import StaffSession, StaffUser
 from tests.support import CSRF_RE, PASSWORD, RunningServer, Seeded, sign_in
 
 
@@ -17,6 +17,12 @@ async def _user(server: RunningServer, email: str) -> StaffUser:
         user = await session.scalar(select(StaffUser).where(StaffUser.email == email))
     assert user is not None
     return user
+
+
+async def _sessions(server: RunningServer, user_id: int) -> list[StaffSession]:
+    async with server.services.sessionmaker() as session:
+        query = select(StaffSession).where(StaffSession.user_id == user_id)
+        return list((await session.execute(query)).scalars())
 
 
 async def test_sign_in_is_recorded(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
@@ -45,6 +51,7 @@ async def test_password_change_and_deactivation_end_sessions(
             await change(w, user.id)
         r = await staff.http.get(page)
         assert r.status_code == 303 and r.headers["location"].startswith("/staff/login"), name
+        assert not await _sessions(sqlite_server, user.id), f"{name}: rows of ended sessions"
         await staff.http.aclose()
     # The new password works; the deactivated account cannot sign in at all.
     clerk = await sign_in(
