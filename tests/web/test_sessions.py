@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
 
-from tests.support import RunningServer, Seeded, sign_in
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import settings_for
+from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in, ws_connect
 
 
 async def _signed_in(server: RunningServer, cookie: str, path: str) -> bool:
@@ -60,3 +65,25 @@ async def test_the_staff_bar_offers_sign_out_everywhere(
     page = (await clerk.http.get("/staff/")).text
     assert 'action="/staff/logout/everywhere"' in page
     await clerk.http.aclose()
+
+
+async def test_an_open_staff_socket_closes_when_its_session_ends(
+    sqlite_url: str, sqlite_seeded: Seeded
+) -> None:
+    mid = sqlite_seeded.meeting_id
+    # Sessions are checked again at every heartbeat: a short one keeps the test quick.
+    async with run_server(settings_for(sqlite_url, heartbeat_seconds=0.2)) as server:
+        clerk = await sign_in(server.base_url, sqlite_seeded.users["clerk"])
+        url = f"{server.ws_url}/staff/api/meetings/{mid}/live"
+        headers = {"Cookie": clerk.cookie_header()}
+        async with ws_connect(url, origin=server.base_url, additional_headers=headers) as ws:
+            await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+            assert (await recv_json(ws))["type"] == "meeting.updated"
+            r = await clerk.http.post("/staff/logout", data={"csrf_token": clerk.csrf})
+            assert r.status_code == 303
+            with pytest.raises(ConnectionClosed):
+                async with asyncio.timeout(5):  # heartbeats keep coming until it closes
+                    while True:
+                        await ws.recv()
+            assert (ws.close_code, ws.close_reason) == (4401, "sign in first")
+        await clerk.http.aclose()
