@@ -8,15 +8,31 @@ import sys
 from pathlib import Path
 
 
-def cli(db: Path, *args: str, input_: str | None = None) -> subprocess.CompletedProcess[str]:
+def _env(db: Path, extra: dict[str, str | None]) -> dict[str, str]:
+    """The test's environment for a command: its database, plus ``extra`` (None unsets)."""
     env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    for name, value in extra.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def cli(
+    db: Path,
+    *args: str,
+    input_: str | None = None,
+    env: dict[str, str | None] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hub", *args],
-        env=env,
+        env=_env(db, env or {}),
         capture_output=True,
         text=True,
         input=input_,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
 
@@ -140,7 +156,7 @@ def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
     assert len(listed) == 1
 
 
-def _serve_and_ask(db: Path, *flags: str) -> str:
+def _serve_and_ask(db: Path, *flags: str, env: dict[str, str | None] | None = None) -> str:
     """Run ``serve`` (with ``flags``), ask it for /healthz, stop it; return what it printed."""
     import time
 
@@ -149,10 +165,9 @@ def _serve_and_ask(db: Path, *flags: str) -> str:
     from tests.support import free_port
 
     port = free_port()
-    env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hub", "serve", "--port", str(port), *flags],
-        env=env,
+        env=_env(db, env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -181,3 +196,27 @@ def test_serve_keeps_no_access_log_unless_asked(tmp_path: Path) -> None:
     assert "/healthz" not in quiet and '"GET ' not in quiet
     logged = _serve_and_ask(db, "--access-log")
     assert '"GET /healthz HTTP/1.1" 200' in logged
+
+
+def test_serve_over_https_needs_a_lasting_key(tmp_path: Path) -> None:
+    """A random key under HTTPS_ONLY would sign everyone out at each restart (and differ
+    between processes): serve refuses to start without a real one."""
+    from tests.support import free_port
+
+    db = tmp_path / "ops.db"
+    assert cli(db, "migrate").returncode == 0
+    for key, expected in ((None, "COUNCIL_HUB_SECRET_KEY is not set"), ("short", "32 characters")):
+        r = cli(
+            db,
+            "serve",
+            "--port",
+            str(free_port()),
+            env={"COUNCIL_HUB_HTTPS_ONLY": "true", "COUNCIL_HUB_SECRET_KEY": key},
+            timeout=20,
+        )
+        assert r.returncode != 0 and expected in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+    served = _serve_and_ask(
+        db, env={"COUNCIL_HUB_HTTPS_ONLY": "true", "COUNCIL_HUB_SECRET_KEY": "k" * 32}
+    )
+    assert "Application startup complete" in served
