@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
+from zxcvbn import zxcvbn
 
 from hub.actions import Invalid
 from hub.models import Role, StaffSession, StaffUser, utcnow
@@ -32,6 +34,10 @@ _hasher = PasswordHasher()
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
+# zxcvbn's scores run 0-4; 3 is "safely unguessable" (an estimated 10^10 guesses or more), and
+# refuses "password1234", "aaaaaaaaaaaa", keyboard walks and the account's own email.
+MIN_PASSWORD_SCORE = 3
+ZXCVBN_MAX_CHARS = 72
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 # One long meeting day. The cookie's max-age is the same, but the row decides.
@@ -41,9 +47,26 @@ SESSION_LIFETIME = timedelta(hours=12)
 SEEN_EVERY = timedelta(minutes=5)
 
 
-def hash_password(password: str) -> str:
+def check_strength(password: str, user_inputs: Sequence[str] = ()) -> None:
+    """Refuse a password too short, or that zxcvbn (its lists of common passwords, names and
+    words, and its patterns: repeats, sequences, keyboard walks, dates) rates as guessable.
+    ``user_inputs`` (the account's email and name) count as known words."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise Invalid(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    # zxcvbn's time grows fast with length and it refuses more than 72 characters; a password
+    # whose first 72 are strong is strong.
+    rating = zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=list(user_inputs))
+    if rating["score"] < MIN_PASSWORD_SCORE:
+        why = (rating["feedback"]["warning"] or "It follows a common pattern").rstrip(".")
+        raise Invalid(
+            f"that password is too easy to guess ({why[:1].lower()}{why[1:]}): use a longer "
+            "phrase of unrelated words, or let the hub generate one"
+        )
+
+
+def hash_password(password: str, user_inputs: Sequence[str] = ()) -> str:
+    """The hash of a new password, once it passes ``check_strength``."""
+    check_strength(password, user_inputs)
     return _hasher.hash(password)
 
 
@@ -91,7 +114,8 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Veri
         return None
     new_hash = None
     if needs_rehash(user.password_hash):
-        new_hash = await asyncio.to_thread(hash_password, password)
+        # The password is already the account's: a stronger hash of it, without judging it.
+        new_hash = await asyncio.to_thread(_hasher.hash, password)
     return Verified(user.id, new_hash)
 
 

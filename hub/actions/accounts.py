@@ -31,14 +31,15 @@ async def create_user(
     if role_ is not Role.ADMIN and council_id is None:
         raise Invalid("clerks and councillors belong to a council")
     email = normalise_email(email)
+    display_name = display_name.strip() or email
     if (
         await w.session.execute(select(StaffUser).where(StaffUser.email == email))
     ).scalar_one_or_none():
         raise Conflict(f"a staff account for {email} exists")
     user = StaffUser(
         email=email,
-        display_name=display_name.strip() or email,
-        password_hash=hash_password(password),
+        display_name=display_name,
+        password_hash=hash_password(password, [email, display_name]),
         role=role_.value,
         council_id=council_id,
     )
@@ -52,7 +53,7 @@ async def set_password(w: Writer, user_id: int, password: str) -> StaffUser:
     user = await w.session.get(StaffUser, user_id)
     if user is None:
         raise NotFound("no such staff account")
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, [user.email, user.display_name])
     await end_all_sessions(w, user.id)
     await w.session.flush()
     return user

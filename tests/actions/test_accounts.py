@@ -1,12 +1,17 @@
 """Staff account actions: a password change or a deactivation ends the account's sessions at
-once (their rows are deleted); a sign-in is recorded."""
+once (their rows are deleted); a sign-in is recorded; the weakest passwords are refused."""
 
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.actions.accounts import deactivate, set_password
+from hub.actions import Invalid
+from hub.actions.accounts import create_user, deactivate, set_password
+from hub.actions.councils import create_council
+from hub.broker.memory import MemoryBroker
 from hub.events.publish import writing
 from hub.models import StaffSession, StaffUser
 from tests.support import CSRF_RE, PASSWORD, RunningServer, Seeded, sign_in
@@ -71,3 +76,37 @@ async def test_password_change_and_deactivation_end_sessions(
             },
         )
         assert r.status_code == 401
+
+
+WEAK = ["aaaaaaaaaaaa", " " * 12, "password1234", "qwertyuiop123", "clerk@aberglas.invalid"]
+
+
+@pytest.mark.parametrize("weak", WEAK)
+async def test_the_weakest_passwords_are_refused(
+    sessionmaker: async_sessionmaker[AsyncSession], weak: str
+) -> None:
+    broker = MemoryBroker()
+    async with writing(sessionmaker, broker) as w:
+        await create_council(w, slug="aberglas", name="Aberglas")
+    with pytest.raises(Invalid, match="too easy to guess"):
+        async with writing(sessionmaker, broker) as w:
+            await create_user(
+                w,
+                email="clerk@aberglas.invalid",
+                display_name="Clerk",
+                password=weak,
+                role="admin",
+                council_id=None,
+            )
+    async with writing(sessionmaker, broker) as w:
+        user = await create_user(
+            w,
+            email="clerk@aberglas.invalid",
+            display_name="Clerk",
+            password=PASSWORD,
+            role="admin",
+            council_id=None,
+        )
+    with pytest.raises(Invalid, match="too easy to guess"):
+        async with writing(sessionmaker, broker) as w:
+            await set_password(w, user.id, weak)

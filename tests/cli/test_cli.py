@@ -141,6 +141,18 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
         db, "users", "create", "--email", "a@b.invalid", "--role", "admin", "--password", "short"
     )
     assert r.returncode != 0 and "12 characters" in r.stderr
+    r = cli(
+        db,
+        "users",
+        "create",
+        "--email",
+        "a@b.invalid",
+        "--role",
+        "admin",
+        "--password",
+        "password1234",
+    )
+    assert r.returncode != 0 and "too easy to guess" in r.stderr, r.stderr
 
 
 def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
