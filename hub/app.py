@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from hub import i18n
 from hub.auth import SESSION_LIFETIME
@@ -27,6 +29,19 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "council_hub_session"
 
 
+class Hub(Starlette):
+    """Starlette with the security headers outermost. Starlette puts its ServerErrorMiddleware
+    (which sends the 500 for an unhandled exception) outside every user middleware, so a
+    headers middleware in the list never sees that response: here it wraps the whole stack."""
+
+    def __init__(self, *, hsts: bool, **kwargs: Any) -> None:
+        self.hsts = hsts
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
+
+
 def create_app(settings: Settings) -> Starlette:
     templates = create_templates()
 
@@ -38,14 +53,14 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await app.state.services.close()
 
-    app = Starlette(
+    app = Hub(
+        hsts=settings.https_only,
         debug=settings.debug,
         routes=[
             *ROUTES,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
-            Middleware(SecurityHeadersMiddleware, hsts=settings.https_only),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
