@@ -69,7 +69,11 @@ def create_app(settings: Settings) -> Starlette:
                 same_site="lax",
                 https_only=settings.https_only,
             ),
-            Middleware(i18n.LanguageMiddleware, default=settings.default_language),
+            Middleware(
+                i18n.LanguageMiddleware,
+                default=settings.default_language,
+                secure=settings.https_only,
+            ),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,
