@@ -219,3 +219,28 @@ async def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
         r = await _try_sign_in(attacker, email, PASSWORD, "203.0.113.1")
         assert r.status_code == 429
         assert "Wrong passwords typed elsewhere do not lock you out" in r.text
+
+
+async def test_a_staff_post_from_another_site_is_refused_despite_a_valid_token(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
+    mid = sqlite_seeded.meeting_id
+    for path, data in (
+        (f"/staff/meetings/{mid}/status", {"action": "open"}),
+        ("/staff/logout/everywhere", {}),
+    ):
+        r = await clerk.http.post(
+            path,
+            data={**data, "csrf_token": clerk.csrf},
+            headers={"Origin": "https://evil.example", "Accept": "application/json"},
+        )
+        assert (r.status_code, r.json()["error"]) == (403, "origin"), path
+    assert (await clerk.http.get("/staff/")).status_code == 200  # still signed in
+    r = await clerk.http.post(
+        f"/staff/meetings/{mid}/status",
+        data={"action": "open", "csrf_token": clerk.csrf},
+        headers={"Origin": sqlite_server.base_url, "Accept": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["ok"]
+    await clerk.http.aclose()
