@@ -34,8 +34,9 @@ _hasher = PasswordHasher()
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
-# zxcvbn's scores run 0-4; 3 is "safely unguessable" (an estimated 10^10 guesses or more), and
-# refuses "password1234", "aaaaaaaaaaaa", keyboard walks and the account's own email.
+# zxcvbn's scores run 0-4; 3 means an estimated 10^8 guesses or more ("safely unguessable"
+# behind a slow hash such as argon2), and refuses "password1234", "aaaaaaaaaaaa", keyboard walks
+# and the account's own email.
 MIN_PASSWORD_SCORE = 3
 ZXCVBN_MAX_CHARS = 72
 CSRF_FIELD = "csrf_token"
