@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,8 +13,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from hub import i18n, logs
+from hub.auth import SESSION_LIFETIME
 from hub.services import Services
 from hub.settings import Settings
 from hub.web.errors import http_error, server_error
@@ -23,7 +26,19 @@ from hub.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "council_hub_session"
-SESSION_MAX_AGE_S = 12 * 3600  # one long meeting day
+
+
+class Hub(Starlette):
+    """Starlette with the security headers outermost. Starlette puts its ServerErrorMiddleware
+    (which sends the 500 for an unhandled exception) outside every user middleware, so a
+    headers middleware in the list never sees that response: here it wraps the whole stack."""
+
+    def __init__(self, *, hsts: bool, **kwargs: Any) -> None:
+        self.hsts = hsts
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -37,23 +52,27 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await app.state.services.close()
 
-    app = Starlette(
+    app = Hub(
+        hsts=settings.https_only,
         debug=settings.debug,
         routes=[
             *ROUTES,
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
-            Middleware(SecurityHeadersMiddleware, hsts=settings.https_only),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
                 session_cookie=SESSION_COOKIE,
-                max_age=SESSION_MAX_AGE_S,
+                max_age=int(SESSION_LIFETIME.total_seconds()),
                 same_site="lax",
                 https_only=settings.https_only,
             ),
-            Middleware(i18n.LanguageMiddleware, default=settings.default_language),
+            Middleware(
+                i18n.LanguageMiddleware,
+                default=settings.default_language,
+                secure=settings.https_only,
+            ),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

@@ -1,26 +1,31 @@
-"""Staff authentication: argon2id passwords, signed session cookies, roles and CSRF. Accounts
-themselves are created and changed by hub/actions/accounts.py.
+"""Staff authentication: argon2id passwords, server-side sessions, roles and CSRF. Accounts and
+sessions are created and ended by hub/actions (accounts.py, sessions.py).
 
 The session cookie (Starlette's SessionMiddleware: itsdangerous-signed, HttpOnly, SameSite=Lax)
-holds the user id, the user's ``session_version`` and a CSRF token. Bumping ``session_version``
-(password change, deactivation) ends every session of that user at once.
+holds a random session id and a CSRF token. The id names a row of ``staff_sessions`` (by its
+hash), looked up on every staff request: signing out, "sign out everywhere", a password change
+and a deactivation delete rows, so a copied cookie stops working at once, not when it expires.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
+from zxcvbn import zxcvbn
 
 from hub.actions import Invalid
-from hub.models import Role, StaffUser
+from hub.models import Role, StaffSession, StaffUser, utcnow
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a login here.
 _hasher = PasswordHasher()
@@ -29,13 +34,40 @@ _hasher = PasswordHasher()
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
+# zxcvbn's scores run 0-4; 3 means an estimated 10^8 guesses or more ("safely unguessable"
+# behind a slow hash such as argon2), and refuses "password1234", "aaaaaaaaaaaa", keyboard walks
+# and the account's own email.
+MIN_PASSWORD_SCORE = 3
+ZXCVBN_MAX_CHARS = 72
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# One long meeting day. The cookie's max-age is the same, but the row decides.
+SESSION_LIFETIME = timedelta(hours=12)
+# A session's last-seen time is written at most this often: a write per session every few
+# minutes, not one per request (SQLite has one writer at a time).
+SEEN_EVERY = timedelta(minutes=5)
 
 
-def hash_password(password: str) -> str:
+def check_strength(password: str, user_inputs: Sequence[str] = ()) -> None:
+    """Refuse a password too short, or that zxcvbn (its lists of common passwords, names and
+    words, and its patterns: repeats, sequences, keyboard walks, dates) rates as guessable.
+    ``user_inputs`` (the account's email and name) count as known words."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise Invalid(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    # zxcvbn's time grows fast with length and it refuses more than 72 characters; a password
+    # whose first 72 are strong is strong.
+    rating = zxcvbn(password[:ZXCVBN_MAX_CHARS], user_inputs=list(user_inputs))
+    if rating["score"] < MIN_PASSWORD_SCORE:
+        why = (rating["feedback"]["warning"] or "It follows a common pattern").rstrip(".")
+        raise Invalid(
+            f"that password is too easy to guess ({why[:1].lower()}{why[1:]}): use a longer "
+            "phrase of unrelated words, or let the hub generate one"
+        )
+
+
+def hash_password(password: str, user_inputs: Sequence[str] = ()) -> str:
+    """The hash of a new password, once it passes ``check_strength``."""
+    check_strength(password, user_inputs)
     return _hasher.hash(password)
 
 
@@ -62,7 +94,6 @@ class Verified:
     """A staff member whose password matched; ``new_hash`` when it should be stored again."""
 
     user_id: int
-    session_version: int
     new_hash: str | None
 
 
@@ -84,8 +115,9 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Veri
         return None
     new_hash = None
     if needs_rehash(user.password_hash):
-        new_hash = await asyncio.to_thread(hash_password, password)
-    return Verified(user.id, user.session_version, new_hash)
+        # The password is already the account's: a stronger hash of it, without judging it.
+        new_hash = await asyncio.to_thread(_hasher.hash, password)
+    return Verified(user.id, new_hash)
 
 
 @dataclass(frozen=True)
@@ -96,6 +128,13 @@ class StaffIdentity:
     display_name: str
     role: Role
     council_id: int | None
+    session_key: str  # the session row's id_hash
+    last_seen_at: datetime
+
+    @property
+    def seen_long_ago(self) -> bool:
+        """Whether the session's last-seen time is old enough to be written again."""
+        return utcnow() - self.last_seen_at >= SEEN_EVERY
 
     def can_drive(self, council_id: int) -> bool:
         """Clerks drive their own council's meetings; admins drive any."""
@@ -109,10 +148,22 @@ class StaffIdentity:
         return self.council_id == council_id
 
 
-def login(conn: HTTPConnection, user: Verified) -> None:
-    conn.session.clear()  # a fresh session on login: no fixation
-    conn.session["uid"] = user.user_id
-    conn.session["ver"] = user.session_version
+def session_key(session_id: str) -> str:
+    """What ``staff_sessions`` stores for a session id: its SHA-256 (the id is 256 random bits,
+    so a fast hash is enough; nothing in the table can be replayed as a cookie)."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def session_id(conn: HTTPConnection) -> str | None:
+    """The session id the request's cookie carries, if any."""
+    value = conn.session.get("sid")
+    return value if isinstance(value, str) else None
+
+
+def login(conn: HTTPConnection, new_session_id: str) -> None:
+    """Put a session (started by hub/actions/sessions.start_session) in the cookie."""
+    conn.session.clear()  # a fresh cookie on login: no fixation
+    conn.session["sid"] = new_session_id
     conn.session["csrf"] = secrets.token_urlsafe(32)
 
 
@@ -121,14 +172,23 @@ def logout(conn: HTTPConnection) -> None:
 
 
 async def current_staff(conn: HTTPConnection, session: AsyncSession) -> StaffIdentity | None:
-    uid = conn.session.get("uid")
-    if not isinstance(uid, int):
+    sid = session_id(conn)
+    if sid is None:
         return None
-    user = await session.get(StaffUser, uid)
-    if user is None or not user.is_active or user.session_version != conn.session.get("ver"):
+    found = (
+        await session.execute(
+            select(StaffSession, StaffUser)
+            .join(StaffUser, StaffUser.id == StaffSession.user_id)
+            .where(StaffSession.id_hash == session_key(sid))
+        )
+    ).one_or_none()
+    if found is None or found[0].expires_at <= utcnow() or not found[1].is_active:
         conn.session.clear()
         return None
-    return StaffIdentity(user.id, user.display_name, Role(user.role), user.council_id)
+    row, user = found
+    return StaffIdentity(
+        user.id, user.display_name, Role(user.role), user.council_id, row.id_hash, row.last_seen_at
+    )
 
 
 def csrf_token(conn: HTTPConnection) -> str:

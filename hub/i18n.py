@@ -78,9 +78,11 @@ class LanguageMiddleware:
     """Sets the request's language from ?lang=, then the lang cookie, then the default.
     Pages may narrow the default to the council's own language (routes call set_language)."""
 
-    def __init__(self, app: ASGIApp, default: str = "en") -> None:
+    def __init__(self, app: ASGIApp, default: str = "en", secure: bool = False) -> None:
         self.app = app
         self.default = default
+        # Under HTTPS_ONLY, like every cookie the hub sets: never sent over plain http.
+        self.secure = secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -102,6 +104,8 @@ class LanguageMiddleware:
         ):
             # Remember an explicit choice for the next pages (and form redirects).
             cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
+            if self.secure:
+                cookie += "; Secure"
 
             async def send_(message: Message) -> None:
                 if message["type"] == "http.response.start":

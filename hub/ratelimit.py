@@ -23,10 +23,15 @@ class RateLimiter:
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
+    def _level(self, key: str, now: float) -> float:
+        """The key's tokens now: what was left, refilled for the time since."""
+        tokens, last = self._buckets.get(key, (float(self.capacity), now))
+        return min(float(self.capacity), tokens + (now - last) * self.rate)
+
     def allow(self, key: str, cost: float = 1.0) -> bool:
         now = self._clock()
-        tokens, last = self._buckets.pop(key, (float(self.capacity), now))
-        tokens = min(float(self.capacity), tokens + (now - last) * self.rate)
+        tokens = self._level(key, now)
+        self._buckets.pop(key, None)
         allowed = tokens >= cost
         if allowed:
             tokens -= cost
@@ -44,6 +49,8 @@ class RateLimiter:
     def would_allow(self, key: str, cost: float = 1.0) -> bool:
         """Whether ``allow`` would succeed now, without spending anything (check first, charge
         only what succeeds: a refused submission does not use up the resident's allowance)."""
-        now = self._clock()
-        tokens, last = self._buckets.get(key, (float(self.capacity), now))
-        return min(float(self.capacity), tokens + (now - last) * self.rate) >= cost
+        return self._level(key, self._clock()) >= cost
+
+    def spent(self, key: str) -> float:
+        """How much of the key's capacity is used now (0 for a key never charged)."""
+        return self.capacity - self._level(key, self._clock())

@@ -13,11 +13,7 @@ from hub.intake import Intake
 from hub.live.streams import LiveStreams
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
-
-# Login attempts: 10 per address and 5 per account per 5 minutes, enough for typos, far too
-# few for guessing (argon2 already makes each guess cost ~50 ms of server CPU).
-LOGIN_PER_ADDRESS = (10, 300.0)
-LOGIN_PER_ACCOUNT = (5, 300.0)
+from hub.throttle import SignInThrottle
 
 
 @dataclass
@@ -27,8 +23,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     broker: Broker
     streams: LiveStreams
-    login_by_address: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ADDRESS))
-    login_by_account: RateLimiter = field(default_factory=lambda: RateLimiter(*LOGIN_PER_ACCOUNT))
+    sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
     _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
     intake: Intake = field(init=False)
     housekeeping: Housekeeping = field(init=False)

@@ -22,6 +22,13 @@ DEFAULT_BROKER_URL = "memory://"
 # 1 MiB holds ~4,000 typical agenda frames (~250 B), far more than any live reader falls behind
 # by, and bounds memory to ~1.1 GiB at 1,000 stuck sockets.
 DEFAULT_SOCKET_BUDGET = 1 << 20
+# A session-signing key shorter than this is refused: it signs every staff session and
+# resident's cookie, so it must not be guessable (secrets.token_urlsafe(32) gives 43).
+MIN_SECRET_KEY_CHARS = 32
+
+
+class SettingsError(ValueError):
+    """The environment describes a deployment that must not start; the message says why."""
 
 
 def _flag(value: str) -> bool:
@@ -37,7 +44,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     broker_url: str = DEFAULT_BROKER_URL
     # Signs session and participant cookies. A random key is fine for a demo (sessions do not
-    # survive a restart); production sets COUNCIL_HUB_SECRET_KEY.
+    # survive a restart); production sets COUNCIL_HUB_SECRET_KEY (from_env insists under
+    # HTTPS_ONLY).
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # Secure cookies (HTTPS only). Off for the local demo on plain http://127.0.0.1.
     https_only: bool = False
@@ -65,11 +73,31 @@ class Settings:
             raw = env.get(variable)
             if raw:  # unset or empty: the default
                 values[name] = parse(raw)
+        _check_secret_key(env.get(ENVIRONMENT["secret_key"][0]), values.get("https_only", False))
         return replace(cls(), **values)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _check_secret_key(given: str | None, https_only: bool) -> None:
+    variable = ENVIRONMENT["secret_key"][0]
+    if not given:
+        if https_only:
+            # A random key per process: a restart signs every clerk out and residents lose
+            # their own submissions' list; several processes cannot read each other's cookies.
+            raise SettingsError(
+                f"{variable} is not set: with COUNCIL_HUB_HTTPS_ONLY=true the hub needs a lasting "
+                "key, the same in every process. Create one with: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
+        return
+    if len(given) < MIN_SECRET_KEY_CHARS:
+        raise SettingsError(
+            f"{variable} is too weak: use at least {MIN_SECRET_KEY_CHARS} characters "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
 
 
 # Each setting's environment variable and how its text is read. The README's settings table has

@@ -23,7 +23,8 @@ from babel.messages.pofile import read_po
 
 from hub import i18n
 from hub.web import labels
-from tests.support import RunningServer, Seeded
+from tests.conftest import settings_for
+from tests.support import RunningServer, Seeded, run_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
@@ -188,3 +189,15 @@ async def test_not_found_page_is_translated(
     assert r.status_code == 404
     assert f'<html lang="{lang}"' in r.text
     assert message in html.unescape(r.text)
+
+
+@pytest.mark.parametrize("https_only", [False, True])
+async def test_the_language_cookie_is_secure_under_https_only(
+    sqlite_url: str, sqlite_seeded: Seeded, https_only: bool
+) -> None:
+    settings = settings_for(sqlite_url, https_only=https_only)
+    async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base_url) as http:
+        r = await http.get("/", params={"lang": "cy"})
+    [cookie] = [c for c in r.headers.get_list("set-cookie") if c.startswith("lang=")]
+    assert cookie.startswith("lang=cy;")
+    assert ("; Secure" in cookie) is https_only

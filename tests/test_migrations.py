@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from alembic import command
-from hub.db import create_engine
+from hub.actions.councils import create_council
+from hub.actions.meetings import create_meeting
+from hub.db import create_engine, create_sessionmaker
+from hub.events.publish import Writer
 from hub.migrate import alembic_config, upgrade
 from hub.models import Base
 from tests.services import run_sync
@@ -120,3 +124,56 @@ def test_event_subjects_are_filled_in_for_events_logged_before(db_url: str) -> N
     run_sync(lambda: seed_and_read(False))
     upgrade(db_url)
     assert run_sync(lambda: seed_and_read(True)) == [(1, 7), (2, 7), (3, None)]
+
+
+def test_0006_keeps_who_moderated(db_url: str) -> None:
+    """0006 drops a column of staff_users in place: rebuilding the table (SQLite's batch mode)
+    would run the ON DELETE SET NULL of every row naming a staff member."""
+    command.downgrade(alembic_config(db_url), "0005")
+
+    async def before() -> None:
+        engine = create_engine(db_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                w = Writer(session)
+                await create_council(w, slug="aberglas", name="Aberglas")
+                meeting = await create_meeting(
+                    w,
+                    council_slug="aberglas",
+                    title="Cabinet",
+                    body_name="Cabinet",
+                    starts_at=datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
+                    items=[],
+                )
+                await session.execute(
+                    text(
+                        "INSERT INTO staff_users (id, email, display_name, password_hash, role,"
+                        " council_id, is_active, session_version, created_at) VALUES (7,"
+                        " 'clerk@aberglas.invalid', 'Clerk', 'x', 'clerk', NULL, true, 3, :now)"
+                    ),
+                    {"now": datetime.now(UTC).replace(tzinfo=None)},
+                )
+                await session.execute(
+                    text(
+                        "INSERT INTO participant_blocks (meeting_id, participant_id, blocked_by,"
+                        " created_at) VALUES (:mid, 'p1', 7, :now)"
+                    ),
+                    {"mid": meeting.id, "now": datetime.now(UTC).replace(tzinfo=None)},
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    async def blocked_by() -> list[Any]:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(text("SELECT blocked_by FROM participant_blocks"))
+                return [r[0] for r in rows]
+        finally:
+            await engine.dispose()
+
+    run_sync(before)
+    upgrade(db_url)
+    assert run_sync(blocked_by) == [7]
+    assert _diff(db_url) == []

@@ -10,6 +10,7 @@ importers and pollers all call these; nothing else writes (a test keeps it so).
 - ``agenda``: items: add, make current, outcomes.
 - ``councils``: create, change policy (open pages learn of it as events).
 - ``accounts``: staff accounts: create, sign-in, password, deactivate.
+- ``sessions``: staff sessions: start, end (one or all of an account's), touch, purge expired.
 - ``participation``, ``votes``: residents' submissions and votes (grouped by hub/intake.py).
 - ``moderation``: clerks' decisions.
 """

@@ -1,7 +1,7 @@
 """Staff accounts: create one, sign in, change a password, deactivate.
 
-A password change or a deactivation bumps the account's ``session_version``, which ends every
-session of it at once (hub/auth.py checks it on each request).
+A password change or a deactivation ends every session of the account at once, in the same
+transaction (hub/actions/sessions.py): whoever held one is signed out on their next request.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound
+from hub.actions.sessions import end_all_sessions
 from hub.auth import hash_password, normalise_email
 from hub.events.publish import Writer
 from hub.models import Role, StaffUser, utcnow
@@ -30,14 +31,15 @@ async def create_user(
     if role_ is not Role.ADMIN and council_id is None:
         raise Invalid("clerks and councillors belong to a council")
     email = normalise_email(email)
+    display_name = display_name.strip() or email
     if (
         await w.session.execute(select(StaffUser).where(StaffUser.email == email))
     ).scalar_one_or_none():
         raise Conflict(f"a staff account for {email} exists")
     user = StaffUser(
         email=email,
-        display_name=display_name.strip() or email,
-        password_hash=hash_password(password),
+        display_name=display_name,
+        password_hash=hash_password(password, [email, display_name]),
         role=role_.value,
         council_id=council_id,
     )
@@ -51,8 +53,8 @@ async def set_password(w: Writer, user_id: int, password: str) -> StaffUser:
     user = await w.session.get(StaffUser, user_id)
     if user is None:
         raise NotFound("no such staff account")
-    user.password_hash = hash_password(password)
-    user.session_version += 1
+    user.password_hash = hash_password(password, [user.email, user.display_name])
+    await end_all_sessions(w, user.id)
     await w.session.flush()
     return user
 
@@ -63,7 +65,7 @@ async def deactivate(w: Writer, user_id: int) -> StaffUser:
     if user is None:
         raise NotFound("no such staff account")
     user.is_active = False
-    user.session_version += 1
+    await end_all_sessions(w, user.id)
     await w.session.flush()
     return user
 

@@ -4,10 +4,11 @@ meetings | privacy``. One module per command group; every change goes through an
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from hub.cli import councils, meetings, privacy, serve, users
-from hub.settings import Settings
+from hub.settings import Settings, SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,4 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    args.func(Settings.from_env(), args)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"error: {exc}")
+    args.func(settings, args)

@@ -27,7 +27,7 @@ def _new_password(given: str | None) -> tuple[str, bool]:
     if password:
         return password, False
     if sys.stdin.isatty():
-        return getpass.getpass("Password (12+ characters): "), False
+        return getpass.getpass("Password (12+ characters, hard to guess): "), False
     return secrets.token_urlsafe(12), True
 
 

@@ -14,6 +14,7 @@ from hub.models.participation import (
     Position,
     Vote,
 )
+from hub.models.sessions import StaffSession
 
 __all__ = [
     "AgendaItem",
@@ -31,6 +32,7 @@ __all__ = [
     "MeetingEvent",
     "MeetingStatus",
     "Role",
+    "StaffSession",
     "StaffUser",
     "UTCDateTime",
     "iso",

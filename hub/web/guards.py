@@ -19,7 +19,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from hub import auth
+from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
+from hub.events.publish import writing
 from hub.i18n import gettext_ as _
 from hub.models import Meeting
 from hub.queries.meetings import load_meeting
@@ -44,6 +46,18 @@ def foreign_origin(request: Request) -> Response | None:
     return error_response(request, 403, "origin", "cross-origin requests are refused")
 
 
+async def identify(conn: HTTPConnection, session: AsyncSession) -> StaffIdentity | None:
+    """The signed-in staff member, from their session row; the row's last-seen time is written
+    when it is a few minutes old (auth.SEEN_EVERY), so a busy console costs no write per
+    request."""
+    staff = await auth.current_staff(conn, session)
+    if staff is not None and staff.seen_long_ago:
+        svc = services(conn)
+        async with writing(svc.sessionmaker, svc.broker) as w:
+            await touch_session(w, staff.session_key)
+    return staff
+
+
 class Need(enum.Enum):
     """What a staff route lets its caller do with a meeting."""
 
@@ -62,7 +76,7 @@ async def authorise(
     conn: HTTPConnection, session: AsyncSession, meeting_id: int, need: Need
 ) -> tuple[StaffIdentity, Meeting] | Refusal:
     """The signed-in staff member and the meeting, if their role allows ``need`` there."""
-    staff = await auth.current_staff(conn, session)
+    staff = await identify(conn, session)
     if staff is None:
         return Refusal(401, "sign_in", _("Sign in first."))
     meeting = await load_meeting(session, meeting_id)
@@ -101,7 +115,7 @@ async def staff_meeting(request: Request, need: Need) -> tuple[StaffIdentity, Me
 async def signed_in(request: Request) -> StaffIdentity | Response:
     """For staff routes not about one meeting (the dashboard)."""
     async with services(request).sessionmaker() as session:
-        staff = await auth.current_staff(request, session)
+        staff = await identify(request, session)
     return staff if staff is not None else sign_in_first(request)
 
 

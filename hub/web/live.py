@@ -1,18 +1,23 @@
 """The live sockets: public ``/api/meetings/{id}/live`` and staff ``/staff/api/meetings/{id}/live``.
 
 Close codes (each with a reason): 4400 malformed ``after``, 4404 unknown meeting, 4401 not
-signed in, 4403 wrong role or origin, 1009 frame too large (uvicorn), 1013 over the byte budget
-(resume from your last seq), 1000 "reset" after a ``{"type": "reset"}`` frame.
+signed in (also when a staff socket's session ends while it is open), 4403 wrong role or
+origin, 1009 frame too large (uvicorn), 1013 over the byte budget (resume from your last seq),
+1000 "reset" after a ``{"type": "reset"}`` frame.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
 
 from starlette.websockets import WebSocket
 
 from hub.events import log as event_log
 from hub.events.schema import Audience
 from hub.live.fanout import Connection, Viewer
-from hub.live.frames import reset_frame
+from hub.live.frames import FrameSink, reset_frame
 from hub.live.streams import Reset
 from hub.live.uvicorn_seam import (
     FLOOD_CODE,
@@ -24,6 +29,8 @@ from hub.live.uvicorn_seam import (
 from hub.web import participants, services
 from hub.web.guards import Need, Refusal, authorise, origin_allowed
 from hub.web.inputs import parse_number
+
+logger = logging.getLogger(__name__)
 
 
 async def public_live(websocket: WebSocket) -> None:
@@ -54,6 +61,23 @@ async def _staff_refusal(websocket: WebSocket, meeting_id: int) -> tuple[int, st
     if isinstance(result, Refusal):
         return 4000 + result.status, CLOSE_REASONS[result.status]
     return None
+
+
+async def _recheck_staff(websocket: WebSocket, meeting_id: int, sink: FrameSink) -> None:
+    """A staff socket lives no longer than its session: signing out (anywhere), a password
+    change or a deactivation closes it within a heartbeat, as does a role that no longer fits.
+    One read per staff socket per heartbeat; residents' sockets are not checked."""
+    every = services(websocket).settings.heartbeat_seconds
+    while not sink.closed:
+        await asyncio.sleep(every)
+        try:
+            refusal = await _staff_refusal(websocket, meeting_id)
+        except Exception:  # the database away for a moment: ask again at the next heartbeat
+            logger.warning("could not re-check a staff socket's session", exc_info=True)
+            continue
+        if refusal is not None:
+            sink.close(*refusal)
+            return
 
 
 async def _live(websocket: WebSocket, audience: Audience) -> None:
@@ -87,6 +111,9 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
 
     sink = sink_for(websocket, svc.settings.socket_budget_bytes)
     conn: Connection | None = None
+    recheck: asyncio.Task[None] | None = None
+    if audience is Audience.STAFF:
+        recheck = asyncio.create_task(_recheck_staff(websocket, meeting_id, sink))
     try:
         participant = participants.participant_of(websocket, svc.settings.secret_key)
         viewer = Viewer(audience, participant if audience is Audience.PUBLIC else None)
@@ -108,6 +135,10 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
                 sink.close(FLOOD_CODE, FLOOD_REASON)
                 break
     finally:
+        if recheck is not None:
+            recheck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recheck
         if conn is not None:
             svc.streams.detach(conn)
         if isinstance(sink, QueuedSink):

@@ -36,6 +36,7 @@ STAFF: list[BaseRoute] = [
     Route("/staff/login", signin.login_page, methods=["GET"]),
     Route("/staff/login", signin.login_submit, methods=["POST"]),
     Route("/staff/logout", signin.logout, methods=["POST"]),
+    Route("/staff/logout/everywhere", signin.logout_everywhere, methods=["POST"]),
     Route("/staff/", console.dashboard, methods=["GET"]),
     Route(STAFF_MEETING, console.console, methods=["GET"]),
     Route(f"{STAFF_MEETING}/status", console.meeting_action, methods=["POST"]),

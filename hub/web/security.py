@@ -1,5 +1,11 @@
 """Security headers on every HTTP response: a strict Content-Security-Policy (no inline
-script or style, nothing from other origins), no framing, no MIME sniffing, no referrer leaks."""
+script or style, nothing from other origins), no framing, no MIME sniffing, no referrer leaks;
+and staff responses that nothing stores (``Cache-Control: no-store``): the queue, the console
+and the audit log hold residents' unpublished words and pseudonyms, which must not outlive the
+session in a shared computer's cache or a proxy.
+
+hub/app.py puts this middleware outside Starlette's own error handling, so the server's 500s
+carry the same headers."""
 
 from __future__ import annotations
 
@@ -32,6 +38,9 @@ HEADERS = {
 }
 
 
+STAFF_PREFIX = "/staff/"
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
@@ -42,6 +51,8 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        staff = scope["path"].startswith(STAFF_PREFIX)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -49,6 +60,8 @@ class SecurityHeadersMiddleware:
                     headers.setdefault(name, value)
                 if self.hsts:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
+                if staff:
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -9,15 +9,31 @@ import sys
 from pathlib import Path
 
 
-def cli(db: Path, *args: str, input_: str | None = None) -> subprocess.CompletedProcess[str]:
+def _env(db: Path, extra: dict[str, str | None]) -> dict[str, str]:
+    """The test's environment for a command: its database, plus ``extra`` (None unsets)."""
     env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    for name, value in extra.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def cli(
+    db: Path,
+    *args: str,
+    input_: str | None = None,
+    env: dict[str, str | None] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hub", *args],
-        env=env,
+        env=_env(db, env or {}),
         capture_output=True,
         text=True,
         input=input_,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
 
@@ -108,24 +124,13 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
     cli(db, "migrate")
     r = cli(db, "councils", "create", "--slug", "Bad Slug!", "--name", "X")
     assert r.returncode != 0 and "slug" in r.stderr
-    r = cli(
-        db,
-        "users",
-        "create",
-        "--email",
-        "a@b.invalid",
-        "--role",
-        "clerk",
-        "--council",
-        "nope",
-        "--password",
-        "long enough password",
-    )
-    assert r.returncode != 0 and "no council" in r.stderr
-    r = cli(
-        db, "users", "create", "--email", "a@b.invalid", "--role", "admin", "--password", "short"
-    )
-    assert r.returncode != 0 and "12 characters" in r.stderr
+    for flags, password, why in (
+        (("--role", "clerk", "--council", "nope"), "long enough password", "no council"),
+        (("--role", "admin"), "short", "12 characters"),
+        (("--role", "admin"), "password1234", "too easy to guess"),
+    ):
+        r = cli(db, "users", "create", "--email", "a@b.invalid", "--password", password, *flags)
+        assert r.returncode != 0 and why in r.stderr, r.stderr
 
 
 def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
@@ -141,7 +146,7 @@ def test_demo_sets_up_and_prints_logins(tmp_path: Path) -> None:
     assert len(listed) == 1
 
 
-def _serve_and_ask(db: Path, *flags: str) -> str:
+def _serve_and_ask(db: Path, *flags: str, env: dict[str, str | None] | None = None) -> str:
     """Run ``serve`` (with ``flags``), ask it for /healthz, open a live socket, stop it; return
     what it printed."""
     import time
@@ -151,10 +156,9 @@ def _serve_and_ask(db: Path, *flags: str) -> str:
     from tests.support import free_port
 
     port = free_port()
-    env = {**os.environ, "COUNCIL_HUB_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hub", "serve", "--port", str(port), *flags],
-        env=env,
+        env=_env(db, env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -194,3 +198,27 @@ def test_serve_keeps_no_access_log_unless_asked(tmp_path: Path) -> None:
     logged = _serve_and_ask(db, "--access-log")
     assert '"GET /healthz HTTP/1.1" 200' in logged
     assert re.search(r'127\.0\.0\.1:\d+ - "WebSocket /api/meetings/1/live"', logged)
+
+
+def test_serve_over_https_needs_a_lasting_key(tmp_path: Path) -> None:
+    """A random key under HTTPS_ONLY would sign everyone out at each restart (and differ
+    between processes): serve refuses to start without a real one."""
+    from tests.support import free_port
+
+    db = tmp_path / "ops.db"
+    assert cli(db, "migrate").returncode == 0
+    for key, expected in ((None, "COUNCIL_HUB_SECRET_KEY is not set"), ("short", "32 characters")):
+        r = cli(
+            db,
+            "serve",
+            "--port",
+            str(free_port()),
+            env={"COUNCIL_HUB_HTTPS_ONLY": "true", "COUNCIL_HUB_SECRET_KEY": key},
+            timeout=20,
+        )
+        assert r.returncode != 0 and expected in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+    served = _serve_and_ask(
+        db, env={"COUNCIL_HUB_HTTPS_ONLY": "true", "COUNCIL_HUB_SECRET_KEY": "k" * 32}
+    )
+    assert "Application startup complete" in served

@@ -182,3 +182,65 @@ async def test_security_headers(sqlite_server: RunningServer, sqlite_seeded: See
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def _try_sign_in(
+    http: httpx.AsyncClient, email: str, password: str, address: str
+) -> httpx.Response:
+    """One sign-in attempt as if from ``address``: the test server trusts X-Forwarded-For
+    from 127.0.0.1 (uvicorn's proxy headers, as behind the deployment's reverse proxy)."""
+    page = await http.get("/staff/login")
+    token = CSRF_RE.search(page.text)
+    assert token
+    return await http.post(
+        "/staff/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        headers={"X-Forwarded-For": address},
+    )
+
+
+async def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    email = sqlite_seeded.users["clerk"]
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as attacker:
+        for n in range(3):  # 15 wrong passwords: the old per-account limit was 5
+            address = f"203.0.113.{n + 1}"
+            statuses = [
+                (await _try_sign_in(attacker, email, "wrong password!", address)).status_code
+                for _ in range(6)
+            ]
+            assert statuses == [401] * 5 + [429], address  # each address is stopped
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as owner:
+        r = await _try_sign_in(owner, email, PASSWORD, "198.51.100.7")
+        assert r.status_code == 303, r.text
+    # The attacker's addresses stay stopped, and say why.
+    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as attacker:
+        r = await _try_sign_in(attacker, email, PASSWORD, "203.0.113.1")
+        assert r.status_code == 429
+        assert "Wrong passwords typed elsewhere do not lock you out" in r.text
+
+
+async def test_a_staff_post_from_another_site_is_refused_despite_a_valid_token(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
+    mid = sqlite_seeded.meeting_id
+    for path, data in (
+        (f"/staff/meetings/{mid}/status", {"action": "open"}),
+        ("/staff/logout/everywhere", {}),
+    ):
+        r = await clerk.http.post(
+            path,
+            data={**data, "csrf_token": clerk.csrf},
+            headers={"Origin": "https://evil.example", "Accept": "application/json"},
+        )
+        assert (r.status_code, r.json()["error"]) == (403, "origin"), path
+    assert (await clerk.http.get("/staff/")).status_code == 200  # still signed in
+    r = await clerk.http.post(
+        f"/staff/meetings/{mid}/status",
+        data={"action": "open", "csrf_token": clerk.csrf},
+        headers={"Origin": sqlite_server.base_url, "Accept": "application/json"},
+    )
+    assert r.status_code == 200 and r.json()["ok"]
+    await clerk.http.aclose()

@@ -60,6 +60,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/login"): Rule.SIGN_IN,
     ("POST", "/staff/login"): Rule.SIGN_IN,
     ("POST", "/staff/logout"): Rule.SIGN_IN,
+    ("POST", "/staff/logout/everywhere"): Rule.SIGN_IN,
     ("GET", "/staff/"): Rule.STAFF,
     ("GET", "/staff/meetings/{meeting_id:id}"): Rule.DRIVE,
     ("POST", "/staff/meetings/{meeting_id:id}/status"): Rule.DRIVE,
