@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from hub import i18n
 from hub.services import Services
 from hub.settings import Settings
+from hub.web.bodies import BodyLimit
 from hub.web.errors import http_error, server_error
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
@@ -55,6 +56,8 @@ def create_app(settings: Settings) -> Starlette:
                 https_only=settings.https_only,
             ),
             Middleware(i18n.LanguageMiddleware, default=settings.default_language),
+            # Innermost: its 413 is a page in the request's language, or JSON (errors.py).
+            Middleware(BodyLimit),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

@@ -3,8 +3,10 @@ else sees it. A new route reads its path ids, query numbers, JSON body or form t
 inherits the limits.
 
 - ids in paths (``{name:id}``) and numbers in query strings: ASCII digits only, bounded;
-- JSON bodies: ``application/json`` only, size-limited, an object;
-- forms: size- and field-limited;
+- JSON bodies: ``application/json`` only, an object;
+- forms: field-limited;
+- bodies of every kind: at most BODY_MAX_BYTES, refused before they are read whole
+  (hub/web/bodies.py, in front of every route);
 - a resident's submission: one reader for the JSON body and the plain form alike.
 """
 
@@ -21,9 +23,9 @@ from starlette.responses import Response
 from hub.actions import MAX_ID
 from hub.actions.participation import Submission
 from hub.i18n import gettext_ as _
+from hub.web.bodies import BODY_MAX_BYTES
 from hub.web.errors import error_response
 
-BODY_MAX_BYTES = 16 * 1024
 FORM_LIMITS: dict[str, Any] = {"max_files": 0, "max_fields": 10, "max_part_size": BODY_MAX_BYTES}
 # A seq or page number: 18 digits stays inside a 64-bit integer.
 NUMBER_MAX_DIGITS = 18
@@ -70,14 +72,11 @@ def media_type(request: Request) -> str:
 
 
 async def read_json(request: Request) -> dict[str, Any] | Response:
-    """The request's JSON object, or the refusal (415, 413, 400)."""
+    """The request's JSON object, or the refusal (415, 400; a body too large never gets here)."""
     if media_type(request) != "application/json":
         return error_response(request, 415, "json_only", "send application/json")
-    body = await request.body()
-    if len(body) > BODY_MAX_BYTES:
-        return error_response(request, 413, "too_large", _("That is too long to send."))
     try:
-        data = json.loads(body)
+        data = json.loads(await request.body())
     except ValueError:
         return error_response(request, 400, "bad_json", "the body is not valid JSON")
     if not isinstance(data, dict):
