@@ -248,6 +248,17 @@ async def contribute(
     return await client.post(f"/api/meetings/{meeting_id}/contributions", json=payload)
 
 
+FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+async def form_token(client: httpx.AsyncClient, meeting_id: int) -> str:
+    """The no-JavaScript form's token, from the meeting's page (which sets the cookie)."""
+    page = await client.get(f"/meetings/{meeting_id}")
+    match = FORM_TOKEN_RE.search(page.text)
+    assert match, "the meeting page has no form_token"
+    return match.group(1)
+
+
 def cookie_header(client: httpx.AsyncClient) -> str:
     return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 

@@ -34,7 +34,11 @@ def origin_allowed(conn: HTTPConnection, *, required: bool = False) -> bool:
         return not required
     if origin in services(conn).settings.trusted_origins:
         return True
-    return urlsplit(origin).netloc == conn.headers.get("host")
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # not a URL at all (an unclosed IPv6 bracket): no page of ours sent it
+        return False
+    return netloc == conn.headers.get("host")
 
 
 def foreign_origin(request: Request) -> Response | None:

@@ -6,7 +6,15 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support import RunningServer, Seeded, contribute, resident, sign_in, ws_connect
+from tests.support import (
+    RunningServer,
+    Seeded,
+    contribute,
+    form_token,
+    resident,
+    sign_in,
+    ws_connect,
+)
 
 
 async def _close_of(url: str, **kwargs: object) -> tuple[int | None, str | None]:
@@ -156,3 +164,35 @@ async def test_ids_past_the_id_columns_are_404s(server: RunningServer, seeded: S
         assert r.status_code == 404, r.text
         r = await http.post(f"/api/meetings/{mid}/contributions/{huge}/vote", json={})
         assert r.status_code == 404, r.text
+
+
+# ---- found by the outside probe at 9e582ab: each was a 500 --------------------------------
+
+
+async def test_an_origin_that_is_not_a_url_is_foreign(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """urlsplit raises ValueError on an unclosed IPv6 bracket."""
+    mid = sqlite_seeded.meeting_id
+    async with resident(sqlite_server.base_url) as http:
+        for origin in ("http://[", "http://[::1", "http://]["):
+            r = await http.post(
+                f"/api/meetings/{mid}/contributions", json={}, headers={"Origin": origin}
+            )
+            assert (r.status_code, r.json()["error"]) == (403, "origin"), r.text
+
+
+async def test_a_form_token_that_is_not_ascii_is_refused(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """hmac.compare_digest raises TypeError on str with non-ASCII characters."""
+    mid = sqlite_seeded.meeting_id
+    async with resident(sqlite_server.base_url) as http:
+        await form_token(http, mid)  # the cookie
+        for token in ("é", "é" * 64, "\u2028"):
+            r = await http.post(
+                f"/meetings/{mid}/contribute",
+                data={"form_token": token, "kind": "question", "body": "x"},
+                headers={"Accept": "application/json"},
+            )
+            assert (r.status_code, r.json()["error"]) == (403, "csrf"), r.text
