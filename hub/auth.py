@@ -29,6 +29,7 @@ _hasher = PasswordHasher()
 DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_CHARS = 12
+EMAIL_MAX_CHARS = 254  # staff_users.email
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -52,7 +53,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > EMAIL_MAX_CHARS:
         raise Invalid("enter a valid email address")
     return email
 

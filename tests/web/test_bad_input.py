@@ -7,8 +7,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.support import (
+    CSRF_RE,
     RunningServer,
     Seeded,
+    StaffClient,
     contribute,
     form_token,
     resident,
@@ -167,6 +169,128 @@ async def test_ids_past_the_id_columns_are_404s(server: RunningServer, seeded: S
 
 
 # ---- found by the outside probe at 9e582ab: each was a 500 --------------------------------
+
+
+async def test_json_nested_too_deep_to_parse_is_bad_json(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """json.loads raises RecursionError (not ValueError) on 5,000 open brackets."""
+    url = f"/api/meetings/{sqlite_seeded.meeting_id}/contributions"
+    headers = {"Content-Type": "application/json"}
+    async with resident(sqlite_server.base_url) as http:
+        for body in ("[" * 5000 + "]" * 5000, '{"body": ' + "[" * 5000 + "]" * 5000 + "}"):
+            r = await http.post(url, content=body, headers=headers)
+            assert (r.status_code, r.json()["error"]) == (400, "bad_json"), r.text
+
+
+async def test_a_page_past_any_list_is_bad_page(server: RunningServer) -> None:
+    """18 digits fit a 64-bit integer, but the page's offset (x 50) did not: OverflowError."""
+    async with resident(server.base_url) as http:
+        for page in ("999999999999999999", str(2**62), "99999999999"):
+            r = await http.get("/api/meetings", params={"page": page})
+            assert (r.status_code, r.json()["error"]) == (400, "bad_page"), (page, r.text)
+
+
+async def test_digits_other_than_ascii_name_nothing(server: RunningServer, seeded: Seeded) -> None:
+    """int() takes "１２" and refuses "²", str.isdigit() takes both: ids and numbers are ASCII
+    digits only, wherever they come from, and anything else is a 4xx."""
+    mid = seeded.meeting_id
+    async with resident(server.base_url) as http:
+        for digits in ("²", "１２", "٣", "1²"):
+            for path in (
+                f"/api/meetings?page={digits}",
+                f"/api/meetings/{mid}/events?after={digits}",
+            ):
+                r = await http.get(path)
+                assert r.status_code == 400, (path, r.text)
+            r = await http.get(f"/api/meetings/{mid}/events", params={"limit": digits})
+            assert r.status_code == 400, r.text
+            assert (await http.get(f"/meetings/{digits}")).status_code == 404
+            token = await form_token(http, mid)
+            r = await http.post(
+                f"/meetings/{mid}/contribute",
+                data={"form_token": token, "kind": "question", "body": "x", "item_id": digits},
+                headers={"Accept": "application/json"},
+            )
+            assert (r.status_code, r.json()["error"]) == (422, "invalid"), r.text
+    clerk = await sign_in(server.base_url, seeded.users["clerk"])
+    for ids in ("²", "１２", str(2**31), str(2**63), str(2**64), "9" * 40):
+        r = await clerk.post(
+            f"/staff/meetings/{mid}/contributions/bulk", {"action": "approve", "ids": ids}
+        )
+        assert (r.status_code, r.json()["error"]) == (422, "invalid"), (ids, r.text)
+    await clerk.http.aclose()
+
+
+async def _published_question(server: RunningServer, mid: int, clerk: StaffClient) -> int:
+    async with resident(server.base_url) as http:
+        r = await contribute(http, mid, "A question", kind="question")
+        assert r.status_code == 201, r.text
+        cid = int(r.json()["id"])
+    r = await clerk.post(
+        f"/staff/meetings/{mid}/contributions/{cid}/moderate", {"action": "approve"}
+    )
+    assert r.status_code == 200, r.text
+    return cid
+
+
+async def test_nul_in_any_text_is_never_a_database_error(
+    server: RunningServer, seeded: Seeded
+) -> None:
+    """PostgreSQL refuses U+0000 in text: the council filter, the sign-in email, an outcome
+    note and moderation reasons raised there. The input layer drops it (with the other control
+    characters), so each is an ordinary answer."""
+    mid, item = seeded.meeting_id, seeded.item_ids[0]
+    async with resident(server.base_url) as http:
+        r = await http.get("/api/meetings", params={"council": "aberglas\x00"})
+        assert r.status_code == 200 and r.json()["total"] == 1, r.text
+        login = await http.get("/staff/login")
+        match = CSRF_RE.search(login.text)
+        assert match
+        r = await http.post(
+            "/staff/login",
+            data={"email": "nobody\x00@x.invalid", "password": "x", "csrf_token": match.group(1)},
+        )
+        assert r.status_code == 401, r.text
+    clerk = await sign_in(server.base_url, seeded.users["clerk"])
+    await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+    r = await clerk.post(f"{_item_url(mid, item)}", {"status": "done", "note": "Agreed\x00 7-2"})
+    assert r.status_code == 200, r.text
+    async with resident(server.base_url) as http:
+        outcome = (await http.get(f"/api/meetings/{mid}")).json()["items"][0]["outcome"]
+        assert outcome == "Agreed 7-2"
+    cid = await _published_question(server, mid, clerk)
+    moderate = f"/staff/meetings/{mid}/contributions/{cid}/moderate"
+    for form in (
+        {"action": "answer", "reason": "\x00"},
+        {"action": "hide", "reason": "off_topic\x00"},
+        {"action": "block", "reason": "spam\x00"},
+    ):
+        r = await clerk.post(moderate, form)
+        assert r.status_code == 200, (form, r.text)
+    await clerk.http.aclose()
+
+
+def _item_url(mid: int, item: int) -> str:
+    return f"/staff/meetings/{mid}/items/{item}/status"
+
+
+async def test_a_reason_longer_than_its_column_is_invalid(
+    server: RunningServer, seeded: Seeded
+) -> None:
+    """The reason columns are varchar(64): PostgreSQL raised on a longer one (a block, or a
+    reason sent with any action), SQLite stored it. Refused before the database, on both."""
+    mid = seeded.meeting_id
+    clerk = await sign_in(server.base_url, seeded.users["clerk"])
+    await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+    cid = await _published_question(server, mid, clerk)
+    moderate = f"/staff/meetings/{mid}/contributions/{cid}/moderate"
+    for action in ("block", "answer", "hide"):
+        r = await clerk.post(moderate, {"action": action, "reason": "r" * 65})
+        assert (r.status_code, r.json()["error"]) == (422, "invalid"), (action, r.text)
+    r = await clerk.post(moderate, {"action": "block", "reason": "r" * 64})
+    assert r.status_code == 200, r.text
+    await clerk.http.aclose()
 
 
 async def test_an_origin_that_is_not_a_url_is_foreign(

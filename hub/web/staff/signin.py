@@ -10,8 +10,12 @@ from hub.actions.accounts import record_sign_in
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
 from hub.web import services
-from hub.web.guards import staff_form
+from hub.web.guards import CSRF_FORM, staff_form
+from hub.web.inputs import read_query, takes
 from hub.web.render import page
+
+NEXT_MAX_CHARS = 2000  # a path of ours to return to
+PASSWORD_MAX_CHARS = 1000  # argon2 hashes any length: this only bounds the work
 
 
 def safe_next(value: str | None) -> str:
@@ -26,10 +30,22 @@ def _page(request: Request, next_: str, error: str | None, status: int = 200) ->
     return page(request, "staff/login.html", context, status)
 
 
+@takes(query={"next": NEXT_MAX_CHARS})
 async def login_page(request: Request) -> Response:
-    return _page(request, safe_next(request.query_params.get("next")), None)
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
+    return _page(request, safe_next(query.get("next")), None)
 
 
+@takes(
+    form={
+        **CSRF_FORM,
+        "email": auth.EMAIL_MAX_CHARS,
+        "password": PASSWORD_MAX_CHARS,
+        "next": NEXT_MAX_CHARS,
+    }
+)
 async def login_submit(request: Request) -> Response:
     svc = services(request)
     form = await staff_form(request)
@@ -53,6 +69,7 @@ async def login_submit(request: Request) -> Response:
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
 
 
+@takes(form=CSRF_FORM)
 async def logout(request: Request) -> Response:
     form = await staff_form(request)
     if isinstance(form, Response):
