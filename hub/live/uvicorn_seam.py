@@ -64,6 +64,15 @@ class DirectFrames:
 class FastSendProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O WebSocket protocol, exposing DirectFrames to the app."""
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # websockets refuses a handshake whose request line or a header is past its 8 KiB
+        # limit by queueing a 414 or 431, which uvicorn never writes: the client would wait for
+        # its own timeout, and the connection with it. Write the refusal and close.
+        if not self.handshake_complete and self.conn.handshake_exc is not None:
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
+
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)

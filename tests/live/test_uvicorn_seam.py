@@ -36,6 +36,7 @@ def test_uvicorn_protocol_has_what_we_use() -> None:
     ):
         assert attribute in source, f"uvicorn no longer has {attribute}"
     assert "def handle_connect" in source
+    assert "def data_received" in source
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
@@ -85,3 +86,31 @@ async def test_stock_uvicorn_protocol_falls_back_to_queued_sink(
             (conn,) = server.services.streams.channels[mid].fanout.public
             assert type(conn.sink).__name__ == "QueuedSink"
         await clerk.http.aclose()
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        ("GET /api/meetings/1/live?zz=" + "x" * 9000 + " HTTP/1.1\r\n", b"414"),
+        ("GET /api/meetings/1/live HTTP/1.1\r\nX-Long: " + "x" * 9000 + "\r\n", b"431"),
+    ],
+)
+async def test_a_handshake_websockets_refuses_is_answered(
+    sqlite_server: RunningServer, head: str, status: bytes
+) -> None:
+    """A request line or header past websockets' 8 KiB limit (but inside h11's 16 KiB head):
+    websockets queues a 414 or 431 that uvicorn's protocol never writes, so the client waited
+    for its own timeout. FastSendProtocol writes it and closes."""
+    host, port = sqlite_server.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            (
+                head + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        answer = await asyncio.wait_for(reader.read(), 2)  # to the close
+    finally:
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
