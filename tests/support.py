@@ -164,6 +164,19 @@ async def run_server(
         await asyncio.wait_for(task, 15)
 
 
+async def raw_exchange(server: RunningServer, head: bytes, timeout: float = 5) -> bytes:
+    """Sends bytes as they are on a fresh connection (a request head: no client would send it
+    whole or alone) and returns the first answer to arrive; TimeoutError if none does."""
+    host, port = server.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(65536), timeout)
+    finally:
+        writer.close()
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

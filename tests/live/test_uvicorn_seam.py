@@ -17,7 +17,15 @@ from websockets.streams import StreamReader
 from hub.live.frames import encode_text_frame
 from hub.live.uvicorn_seam import DirectFrames, FastSendProtocol
 from tests.conftest import settings_for
-from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in, ws_connect
+from tests.support import (
+    RunningServer,
+    Seeded,
+    raw_exchange,
+    recv_json,
+    run_server,
+    sign_in,
+    ws_connect,
+)
 
 
 def test_uvicorn_protocol_has_what_we_use() -> None:
@@ -101,16 +109,9 @@ async def test_a_handshake_websockets_refuses_is_answered(
     """A request line or header past websockets' 8 KiB limit (but inside h11's 16 KiB head):
     websockets queues a 414 or 431 that uvicorn's protocol never writes, so the client waited
     for its own timeout. FastSendProtocol writes it and closes."""
-    host, port = sqlite_server.base_url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    try:
-        writer.write(
-            (
-                head + "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            ).encode()
-        )
-        answer = await asyncio.wait_for(reader.read(), 2)  # to the close
-    finally:
-        writer.close()
+    upgrade = (
+        "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    answer = await raw_exchange(sqlite_server, (head + upgrade).encode(), timeout=2)
     assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]

@@ -6,7 +6,6 @@ VmRSS from /proc/self/status while a body of hundreds of MB streams in."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +18,7 @@ from starlette.routing import Route
 
 from hub.web.bodies import BODY_MAX_BYTES
 from hub.web.routes import ROUTES
-from tests.support import RunningServer, Seeded, sign_in
+from tests.support import RunningServer, Seeded, raw_exchange, sign_in
 
 STREAMED_BYTES = 256 * 1024 * 1024
 CHUNK = b"x" * (64 * 1024)
@@ -103,18 +102,6 @@ async def test_a_chunked_body_is_refused_as_it_passes_the_limit(
     assert elapsed < 5, f"the 413 took {elapsed:.1f} s: the body was read on"
 
 
-async def _raw_request(server: RunningServer, head: str) -> bytes:
-    """Sends only a request's head (no body) and reads what comes back, if anything."""
-    host, port = server.base_url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    try:
-        writer.write(head.encode())
-        await writer.drain()
-        return await asyncio.wait_for(reader.read(65536), 5)
-    finally:
-        writer.close()
-
-
 async def test_a_declared_length_past_the_limit_is_refused_before_the_body(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
@@ -125,7 +112,7 @@ async def test_a_declared_length_past_the_limit_is_refused_before_the_body(
         "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Content-Length: {2**30}\r\n\r\n"
     )
-    answer = await _raw_request(sqlite_server, head)
+    answer = await raw_exchange(sqlite_server, head.encode())
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert b'"too_large"' in answer
 
