@@ -18,13 +18,11 @@ from hub.web.errors import json_error
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 
 PAGE_SIZE = 50
-# No list is longer than the ids run: a page past this is empty, and its offset would overflow
-# the database's integers.
+# Ids are 32-bit, so no list has more rows than MAX_ID: a later page is empty anyway, and its
+# offset would overflow the databases' integers.
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
 EVENTS_PAGE_MAX = 1000
 SLUG_MAX_CHARS = 64  # councils.slug
-# A seq, as ``after``, and a count.
-EVENT_QUERY = {"after": NUMBER_MAX_DIGITS, "limit": NUMBER_MAX_DIGITS}
 
 
 @takes(query={"council": SLUG_MAX_CHARS, "page": NUMBER_MAX_DIGITS})
@@ -57,7 +55,7 @@ async def api_meeting(request: Request) -> Response:
     return JSONResponse(snap)
 
 
-@takes(query=EVENT_QUERY)
+@takes(query={"after": NUMBER_MAX_DIGITS, "limit": NUMBER_MAX_DIGITS})
 async def api_events(request: Request) -> Response:
     """Logged public events after ``after``, for open-data consumers and clients without a
     socket: ``{"events": [...], "last_seq": N}``; page with ``after`` = the last seq received."""
