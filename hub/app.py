@@ -19,6 +19,7 @@ from hub import i18n, logs
 from hub.auth import SESSION_LIFETIME
 from hub.services import Services
 from hub.settings import Settings
+from hub.web.bodies import BodyLimit
 from hub.web.errors import http_error, server_error
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
@@ -73,6 +74,8 @@ def create_app(settings: Settings) -> Starlette:
                 default=settings.default_language,
                 secure=settings.https_only,
             ),
+            # Innermost: its 413 is a page in the request's language, or JSON (errors.py).
+            Middleware(BodyLimit),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

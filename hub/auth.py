@@ -39,6 +39,7 @@ MIN_PASSWORD_CHARS = 12
 # and the account's own email.
 MIN_PASSWORD_SCORE = 3
 ZXCVBN_MAX_CHARS = 72
+EMAIL_MAX_CHARS = 254  # staff_users.email
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 # One long meeting day. The cookie's max-age is the same, but the row decides.
@@ -84,7 +85,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > EMAIL_MAX_CHARS:
         raise Invalid("enter a valid email address")
     return email
 

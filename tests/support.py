@@ -164,6 +164,19 @@ async def run_server(
         await asyncio.wait_for(task, 15)
 
 
+async def raw_exchange(server: RunningServer, head: bytes, timeout: float = 5) -> bytes:
+    """Sends bytes as they are on a fresh connection (a request head: no client would send it
+    whole or alone) and returns the first answer to arrive; TimeoutError if none does."""
+    host, port = server.base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(65536), timeout)
+    finally:
+        writer.close()
+
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -180,8 +193,13 @@ class StaffClient:
         return await self.http.post(path, data={**data, "csrf_token": self.csrf}, headers=headers)
 
 
-async def sign_in(base_url: str, email: str, password: str = PASSWORD) -> StaffClient:
-    http = httpx.AsyncClient(base_url=base_url, follow_redirects=False, timeout=10)
+async def sign_in(
+    base_url: str, email: str, password: str = PASSWORD, address: str | None = None
+) -> StaffClient:
+    """A staff member signed in through the real form (from ``address``, as a proxy in front
+    of the hub would say: uvicorn trusts X-Forwarded-For from 127.0.0.1)."""
+    headers = {"X-Forwarded-For": address} if address else {}
+    http = httpx.AsyncClient(base_url=base_url, follow_redirects=False, timeout=10, headers=headers)
     page = await http.get("/staff/login")
     match = CSRF_RE.search(page.text)
     assert match, "login page has no CSRF field"
@@ -246,6 +264,17 @@ async def contribute(
     if kind == "comment":
         payload.setdefault("position", "support")
     return await client.post(f"/api/meetings/{meeting_id}/contributions", json=payload)
+
+
+FORM_TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+async def form_token(client: httpx.AsyncClient, meeting_id: int) -> str:
+    """The no-JavaScript form's token, from the meeting's page (which sets the cookie)."""
+    page = await client.get(f"/meetings/{meeting_id}")
+    match = FORM_TOKEN_RE.search(page.text)
+    assert match, "the meeting page has no form_token"
+    return match.group(1)
 
 
 def cookie_header(client: httpx.AsyncClient) -> str:

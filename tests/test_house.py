@@ -5,6 +5,7 @@
 - Outside hub/actions and hub/events nothing adds, changes, deletes or commits rows, so a new
   route or command cannot write behind the event log.
 - Every setting is documented in the README, every /api route in docs/api.md.
+- Routes read requests only through the input layer (hub/web/inputs.py), so none misses a limit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import hub
@@ -112,10 +114,16 @@ def test_only_actions_write() -> None:
     assert writes == [], "rows written outside hub/actions and hub/events:\n" + "\n".join(writes)
 
 
+def _found_in(tmp_path: Path, source: str, check: Callable[[Path], list[str]]) -> list[str]:
+    """What a check finds in a sample module: a check that finds nothing is vacuous."""
+    sample = tmp_path / "probe.py"
+    sample.write_text(source)
+    return check(sample)
+
+
 def test_the_write_check_sees_a_write(tmp_path: Path) -> None:
     """The check above is not vacuous: each kind of write it looks for is found."""
-    sample = tmp_path / "probe.py"
-    sample.write_text(
+    source = (
         "from sqlalchemy import update\n"
         "async def route(session, meeting, w):\n"
         "    session.add(meeting)\n"
@@ -123,8 +131,43 @@ def test_the_write_check_sees_a_write(tmp_path: Path) -> None:
         "    meeting.status = 'live'\n"
         "    setattr(meeting, 'title', 'x')\n"
     )
-    found = _writes_in(sample, _column_names())
+    found = _found_in(tmp_path, source, lambda p: _writes_in(p, _column_names()))
     assert len(found) == 5, found
+
+
+# What reads a request's query string or body directly, skipping hub/web/inputs.py.
+RAW_READS = {"query_params", "form", "body", "json", "stream"}
+INPUT_LAYER = (ROOT / "hub" / "web" / "inputs.py", ROOT / "hub" / "web" / "bodies.py")
+
+
+def _raw_reads_in(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        f"{path}:{node.lineno} {ast.unparse(node)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in RAW_READS
+        and ast.unparse(node.value) in {"request", "websocket", "conn"}
+    ]
+
+
+def test_routes_read_requests_through_the_input_layer() -> None:
+    sources = [p for p in (ROOT / "hub" / "web").rglob("*.py") if p not in INPUT_LAYER]
+    assert len(sources) > 10
+    reads = [r for p in sources for r in _raw_reads_in(p)]
+    assert reads == [], "read around hub/web/inputs.py:\n" + "\n".join(reads)
+
+
+def test_the_raw_read_check_sees_a_read(tmp_path: Path) -> None:
+    source = (
+        "async def route(request, websocket):\n"
+        "    request.query_params.get('page')\n"
+        "    await request.form()\n"
+        "    await request.body()\n"
+        "    websocket.query_params\n"
+    )
+    found = _found_in(tmp_path, source, _raw_reads_in)
+    assert len(found) == 4, found
 
 
 def test_every_setting_is_in_the_readme() -> None:

@@ -17,6 +17,8 @@ importers and pollers all call these; nothing else writes (a test keeps it so).
 
 from __future__ import annotations
 
+import re
+
 
 class ActionError(Exception):
     """A request the current state refuses; routes turn it into a clear 4xx."""
@@ -56,3 +58,18 @@ MAX_ID = 2**31 - 1
 
 def is_id(value: int) -> bool:
     return 0 < value <= MAX_ID
+
+
+# Control characters other than tab and line breaks: invisible on every page, and PostgreSQL
+# refuses NUL in text. Dropped, so a pasted stray byte neither fails a request nor hides in it.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def storable(text: str) -> str:
+    """Text as every database can store it: control characters dropped, and a lone surrogate
+    (JSON can carry "\\ud800", UTF-8 cannot) replaced, so the database never refuses the row
+    and SQLite and PostgreSQL store the same thing."""
+    text = _CONTROLS.sub("", text)
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text

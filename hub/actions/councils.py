@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
-from hub.actions import Conflict, Invalid, NotFound
+from hub.actions import Conflict, Invalid, NotFound, storable
 from hub.actions._locks import emit, lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import MeetingUpdated
@@ -81,7 +81,7 @@ def _checked(name: str, value: object) -> object:
     elif name in POLICY_TEXTS:
         if not isinstance(value, str) or len(value) > POLICY_TEXT_MAX_CHARS:
             raise Invalid(f"{name} is text of at most {POLICY_TEXT_MAX_CHARS} characters")
-        value = value.replace("\x00", "")
+        value = storable(value)
     else:
         raise Invalid(f"unknown policy field {name!r}")
     return value

@@ -40,6 +40,7 @@ ACTIONS = ("approve", "reject", "hide", "answer", "unanswer", "spotlight", "unsp
 NEEDS_REASON = frozenset({"reject", "hide"})
 BULK_ACTIONS = frozenset({"approve", "reject"})
 BULK_MAX = 200
+REASON_MAX_CHARS = 64  # the reason columns (contributions, blocks, the moderation log)
 # A clerk's decision on a submission: the status it applies to, and the status it leaves.
 DECISIONS = {
     "approve": (ContributionStatus.PENDING, ContributionStatus.PUBLISHED),

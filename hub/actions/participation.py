@@ -7,14 +7,13 @@ second one, so a resident's page can retry a failed send without fear of duplica
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, insert, select
 
-from hub.actions import ActionError, Invalid, NotFound, is_id
+from hub.actions import ActionError, Invalid, NotFound, is_id, storable
 from hub.actions._locks import lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import (
@@ -72,24 +71,10 @@ class Submission:
     client_token: str = ""
 
 
-# Control characters other than tab and line breaks: invisible on every page, and PostgreSQL
-# refuses NUL in text. Dropped, so a pasted stray byte neither fails a submission nor hides in it.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _text(value: str) -> str:
-    """What a resident typed, storable: control characters dropped, and a lone surrogate (JSON
-    can carry "\\ud800", UTF-8 cannot) replaced, so the database never refuses the row."""
-    value = _CONTROLS.sub("", value)
-    if not value.isascii():
-        value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
-
-
 def _clean(value: str | None, limit: int, what: str) -> str | None:
     if value is None:
         return None
-    value = " ".join(_text(value).split())
+    value = " ".join(storable(value).split())
     if len(value) > limit:
         raise Invalid(
             _("%(what)s is longer than %(limit)d characters") % {"what": what, "limit": limit}
@@ -111,7 +96,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             raise Invalid(_("Say whether you support, oppose or are neutral.")) from None
     else:
         position = None  # a question takes no position (a form may still send the radio)
-    body = _text(sub.body or "").strip()
+    body = storable(sub.body or "").strip()
     if not body:
         raise Invalid(_("Write your comment or question first."))
     if len(body) > policy.max_chars:
@@ -119,7 +104,7 @@ def check(sub: Submission, policy: Policy) -> Submission:
             _("Please keep it under %(limit)d characters (yours has %(count)d).")
             % {"limit": policy.max_chars, "count": len(body)}
         )
-    token = _text(sub.client_token or "").strip()
+    token = storable(sub.client_token or "").strip()
     if not token or len(token) > TOKEN_MAX_CHARS:
         raise Invalid("client_token must be 1 to 64 characters")
     return Submission(

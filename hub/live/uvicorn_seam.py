@@ -79,6 +79,12 @@ class FastSendProtocol(WebSocketsSansIOProtocol):
     def data_received(self, data: bytes) -> None:
         if not self.handshake_complete:
             super().data_received(data)
+            # websockets refuses a handshake whose request line or a header is past its 8 KiB
+            # limit by queueing a 414 or 431, which uvicorn never writes: the client would wait
+            # for its own timeout, and the connection with it. Write the refusal and close.
+            if not self.handshake_complete and self.conn.handshake_exc is not None:
+                self.transport.write(b"".join(self.conn.data_to_send()))
+                self.transport.close()
             return
         now = self.loop.time()
         if now - self._window_start > INBOUND_WINDOW_S:

@@ -29,6 +29,9 @@ from hub.web import services
 from hub.web.errors import error_response, wants_json
 from hub.web.inputs import read_form
 
+# What every staff form carries: its CSRF token (hub/auth.py: 43 characters).
+CSRF_FORM = {auth.CSRF_FIELD: 64}
+
 
 def origin_allowed(conn: HTTPConnection, *, required: bool = False) -> bool:
     origin = conn.headers.get("origin")
@@ -36,7 +39,11 @@ def origin_allowed(conn: HTTPConnection, *, required: bool = False) -> bool:
         return not required
     if origin in services(conn).settings.trusted_origins:
         return True
-    return urlsplit(origin).netloc == conn.headers.get("host")
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # not a URL at all (an unclosed IPv6 bracket): no page of ours sent it
+        return False
+    return netloc == conn.headers.get("host")
 
 
 def foreign_origin(request: Request) -> Response | None:
@@ -121,7 +128,8 @@ async def signed_in(request: Request) -> StaffIdentity | Response:
 
 async def staff_form(request: Request) -> dict[str, str] | Response:
     """A staff POST's form, its CSRF token checked (field ``csrf_token`` or header
-    ``X-CSRF-Token``) and its Origin, when sent, ours."""
+    ``X-CSRF-Token``) and its Origin, when sent, ours. The route declares its fields with
+    ``@takes(form={**CSRF_FORM, ...})``."""
     refusal = foreign_origin(request)
     if refusal is not None:
         return refusal

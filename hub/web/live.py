@@ -28,15 +28,17 @@ from hub.live.uvicorn_seam import (
 )
 from hub.web import participants, services
 from hub.web.guards import Need, Refusal, authorise, origin_allowed
-from hub.web.inputs import parse_number
+from hub.web.inputs import NUMBER_MAX_DIGITS, BadField, parse_number, query_of, takes
 
 logger = logging.getLogger(__name__)
 
 
+@takes(query={"after": NUMBER_MAX_DIGITS})
 async def public_live(websocket: WebSocket) -> None:
     await _live(websocket, Audience.PUBLIC)
 
 
+@takes(query={"after": NUMBER_MAX_DIGITS})
 async def staff_live(websocket: WebSocket) -> None:
     await _live(websocket, Audience.STAFF)
 
@@ -83,7 +85,10 @@ async def _recheck_staff(websocket: WebSocket, meeting_id: int, sink: FrameSink)
 async def _live(websocket: WebSocket, audience: Audience) -> None:
     svc = services(websocket)
     meeting_id: int = websocket.path_params["meeting_id"]
-    raw_after = websocket.query_params.get("after")
+    try:
+        raw_after = query_of(websocket).get("after")
+    except BadField:
+        raw_after = ""  # too long to be a seq: refused below
     after = parse_number(raw_after) if raw_after is not None else None
     await websocket.accept()
     if raw_after is not None and after is None:

@@ -58,4 +58,6 @@ def form_token(participant: str, secret: str) -> str:
 
 
 def form_token_valid(participant: str, secret: str, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(form_token(participant, secret), token or "")
+    # As bytes: compare_digest raises TypeError on str holding anything but ASCII.
+    expected = form_token(participant, secret).encode()
+    return bool(token) and hmac.compare_digest(expected, (token or "").encode())

@@ -17,7 +17,15 @@ from websockets.streams import StreamReader
 from hub.live.frames import encode_text_frame
 from hub.live.uvicorn_seam import DirectFrames, FastSendProtocol
 from tests.conftest import settings_for
-from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in, ws_connect
+from tests.support import (
+    RunningServer,
+    Seeded,
+    raw_exchange,
+    recv_json,
+    run_server,
+    sign_in,
+    ws_connect,
+)
 
 
 def test_uvicorn_protocol_has_what_we_use() -> None:
@@ -36,6 +44,7 @@ def test_uvicorn_protocol_has_what_we_use() -> None:
     ):
         assert attribute in source, f"uvicorn no longer has {attribute}"
     assert "def handle_connect" in source
+    assert "def data_received" in source
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
@@ -85,3 +94,24 @@ async def test_stock_uvicorn_protocol_falls_back_to_queued_sink(
             (conn,) = server.services.streams.channels[mid].fanout.public
             assert type(conn.sink).__name__ == "QueuedSink"
         await clerk.http.aclose()
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        ("GET /api/meetings/1/live?zz=" + "x" * 9000 + " HTTP/1.1\r\n", b"414"),
+        ("GET /api/meetings/1/live HTTP/1.1\r\nX-Long: " + "x" * 9000 + "\r\n", b"431"),
+    ],
+)
+async def test_a_handshake_websockets_refuses_is_answered(
+    sqlite_server: RunningServer, head: str, status: bytes
+) -> None:
+    """A request line or header past websockets' 8 KiB limit (but inside h11's 16 KiB head):
+    websockets queues a 414 or 431 that uvicorn's protocol never writes, so the client waited
+    for its own timeout. FastSendProtocol writes it and closes."""
+    upgrade = (
+        "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    answer = await raw_exchange(sqlite_server, (head + upgrade).encode(), timeout=2)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.actions import MAX_ID
 from hub.events import log as event_log
 from hub.events.schema import Audience
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
@@ -14,17 +15,25 @@ from hub.shapes.public import meeting_view
 from hub.shapes.serialise import as_json
 from hub.web import services
 from hub.web.errors import json_error
-from hub.web.inputs import parse_number
+from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 
 PAGE_SIZE = 50
+# Ids are 32-bit, so no list has more rows than MAX_ID: a later page is empty anyway, and its
+# offset would overflow the databases' integers.
+MAX_PAGE = MAX_ID // PAGE_SIZE + 1
 EVENTS_PAGE_MAX = 1000
+SLUG_MAX_CHARS = 64  # councils.slug
 
 
+@takes(query={"council": SLUG_MAX_CHARS, "page": NUMBER_MAX_DIGITS})
 async def api_meetings(request: Request) -> Response:
-    council = request.query_params.get("council") or None
-    page = parse_number(request.query_params.get("page", "1"))
-    if page is None or page < 1:
-        return json_error(400, "bad_page", "page must be a positive integer")
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
+    council = query.get("council") or None
+    page = parse_number(query.get("page", "1"))
+    if page is None or not 1 <= page <= MAX_PAGE:
+        return json_error(400, "bad_page", f"page must be a whole number from 1 to {MAX_PAGE}")
     async with services(request).sessionmaker() as session:
         meetings, total = await list_meetings(
             session, council=council, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -46,14 +55,18 @@ async def api_meeting(request: Request) -> Response:
     return JSONResponse(snap)
 
 
+@takes(query={"after": NUMBER_MAX_DIGITS, "limit": NUMBER_MAX_DIGITS})
 async def api_events(request: Request) -> Response:
     """Logged public events after ``after``, for open-data consumers and clients without a
     socket: ``{"events": [...], "last_seq": N}``; page with ``after`` = the last seq received."""
     meeting_id: int = request.path_params["meeting_id"]
-    after = parse_number(request.query_params.get("after", "0"))
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
+    after = parse_number(query.get("after", "0"))
     if after is None:
         return json_error(400, "bad_after", "after must be a non-negative integer")
-    limit = parse_number(request.query_params.get("limit", str(EVENTS_PAGE_MAX)))
+    limit = parse_number(query.get("limit", str(EVENTS_PAGE_MAX)))
     if limit is None or not 1 <= limit <= EVENTS_PAGE_MAX:
         return json_error(400, "bad_limit", f"limit must be between 1 and {EVENTS_PAGE_MAX}")
     async with services(request).sessionmaker() as session:

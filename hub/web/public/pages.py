@@ -14,7 +14,7 @@ from hub.shapes.own import participant_code
 from hub.shapes.public import meeting_view
 from hub.web import participants, services
 from hub.web.errors import error_response
-from hub.web.inputs import parse_number
+from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.public.api import PAGE_SIZE
 from hub.web.render import page
 
@@ -37,9 +37,13 @@ async def index(request: Request) -> Response:
     return page(request, "index.html", {"meetings": views})
 
 
+@takes(query={"sent": NUMBER_MAX_DIGITS})
 async def meeting_page(request: Request) -> Response:
     svc = services(request)
     meeting_id: int = request.path_params["meeting_id"]
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
     secret = svc.settings.secret_key
     participant = participants.participant_of(request, secret)
     new_participant = participant is None
@@ -65,7 +69,7 @@ async def meeting_page(request: Request) -> Response:
         "max_chars": policy.max_chars,
         "form_token": participants.form_token(participant, secret),
         "reasons": {k: i18n.gettext_(v) for k, v in policy.reasons.items()},
-        "sent": parse_number(request.query_params.get("sent")),
+        "sent": parse_number(query.get("sent")),
         "participant_known": True,  # the response always carries the cookie
         "participant_code": participant_code(participant),
     }

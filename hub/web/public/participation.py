@@ -24,7 +24,18 @@ from hub.shapes.serialise import as_json
 from hub.web import participants, services
 from hub.web.errors import error_response, json_error, refusal
 from hub.web.guards import foreign_origin
-from hub.web.inputs import BadField, media_type, read_form, read_json, submission_from
+from hub.web.inputs import (
+    SUBMISSION_FIELDS,
+    BadField,
+    media_type,
+    read_form,
+    read_json,
+    submission_from,
+    takes,
+)
+
+# The no-JavaScript form's token: a hex HMAC-SHA256 (hub/web/participants.py).
+FORM_TOKEN_MAX_CHARS = 64
 
 # Up-votes one network address may cast on one question per period: (capacity, seconds). A
 # chamber's public wi-fi puts a room of residents behind one address; 100 in 10 minutes covers
@@ -61,6 +72,7 @@ async def _submit(request: Request, participant: str, sub: Submission) -> Contri
     return contribution
 
 
+@takes(json=SUBMISSION_FIELDS)
 async def create_contribution(request: Request) -> Response:
     """POST /api/meetings/{id}/contributions: 201 once it is committed."""
     if (refused := foreign_origin(request)) is not None:
@@ -81,6 +93,7 @@ async def create_contribution(request: Request) -> Response:
     return _with_cookie(request, JSONResponse(body, status_code=201), participant, new)
 
 
+@takes(form={**SUBMISSION_FIELDS, "form_token": FORM_TOKEN_MAX_CHARS})
 async def contribute_form(request: Request) -> Response:
     """The no-JavaScript form: same action, then back to the page with a message."""
     meeting_id: int = request.path_params["meeting_id"]

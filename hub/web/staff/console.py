@@ -7,14 +7,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions._locks import Actor
-from hub.actions.agenda import set_current_item, set_item_outcome
+from hub.actions.agenda import OUTCOME_MAX_CHARS, set_current_item, set_item_outcome
 from hub.actions.meetings import change_meeting_status
 from hub.events.publish import Writer
 from hub.models import Council, Meeting, Role
 from hub.queries.meetings import snapshot_of, staff_activity
 from hub.web import services
 from hub.web.errors import wants_json
-from hub.web.guards import Need, signed_in, staff_meeting
+from hub.web.guards import CSRF_FORM, Need, signed_in, staff_meeting
+from hub.web.inputs import CODE_MAX_CHARS, takes
 from hub.web.render import staff_page
 from hub.web.staff.acting import perform
 
@@ -54,6 +55,7 @@ def _done(request: Request, meeting_id: int, seq: int) -> Response:
     return RedirectResponse(f"/staff/meetings/{meeting_id}", status_code=303)
 
 
+@takes(form={**CSRF_FORM, "action": CODE_MAX_CHARS})
 async def meeting_action(request: Request) -> Response:
     done = await perform(
         request,
@@ -66,6 +68,7 @@ async def meeting_action(request: Request) -> Response:
     return _done(request, done.meeting.id, done.last_seq)
 
 
+@takes(form={**CSRF_FORM, "status": CODE_MAX_CHARS, "note": OUTCOME_MAX_CHARS})
 async def item_action(request: Request) -> Response:
     item_id: int = request.path_params["item_id"]
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions._locks import Actor
-from hub.actions.moderation import Outcome, bulk, moderate
+from hub.actions.moderation import BULK_MAX, REASON_MAX_CHARS, Outcome, bulk, moderate
 from hub.events.publish import Writer
 from hub.i18n import gettext_ as _
 from hub.models import Meeting
@@ -17,8 +17,8 @@ from hub.shapes.public import item_view, meeting_view
 from hub.shapes.serialise import as_json
 from hub.web import services
 from hub.web.errors import wants_json
-from hub.web.guards import Need, staff_meeting
-from hub.web.inputs import parse_id
+from hub.web.guards import CSRF_FORM, Need, staff_meeting
+from hub.web.inputs import CODE_MAX_CHARS, parse_id, takes
 from hub.web.render import staff_page
 from hub.web.staff.acting import perform
 
@@ -74,6 +74,12 @@ def _result(request: Request, meeting_id: int, body: dict[str, object]) -> Respo
     return RedirectResponse(f"/staff/meetings/{meeting_id}/moderation", status_code=303)
 
 
+MODERATE_FORM = {**CSRF_FORM, "action": CODE_MAX_CHARS, "reason": REASON_MAX_CHARS}
+# Up to BULK_MAX ids of up to 10 digits, each with a separator.
+IDS_MAX_CHARS = BULK_MAX * 11
+
+
+@takes(form=MODERATE_FORM)
 async def act(request: Request) -> Response:
     contribution_id: int = request.path_params["contribution_id"]
     done = await perform(
@@ -92,6 +98,7 @@ async def _bulk(w: Writer, actor: Actor, meeting: Meeting, form: dict[str, str])
     return await bulk(w, meeting.id, ids, form.get("action", ""), actor, form.get("reason"))
 
 
+@takes(form={**MODERATE_FORM, "ids": IDS_MAX_CHARS})
 async def act_bulk(request: Request) -> Response:
     done = await perform(request, _bulk)
     if isinstance(done, Response):

@@ -15,9 +15,12 @@ from hub.i18n import N_
 from hub.i18n import gettext_ as _
 from hub.throttle import RETRY_AFTER_S
 from hub.web import services
-from hub.web.guards import signed_in, staff_form
+from hub.web.guards import CSRF_FORM, signed_in, staff_form
+from hub.web.inputs import read_query, takes
 from hub.web.render import page
 
+NEXT_MAX_CHARS = 2000  # a path of ours to return to
+PASSWORD_MAX_CHARS = 1000  # argon2 hashes any length: this only bounds the work
 SIGNED_OUT_EVERYWHERE = "/staff/login?signed_out=everywhere"
 TOO_MANY = N_(
     "Too many attempts from this network. Wait a few minutes and try again. "
@@ -32,18 +35,36 @@ def safe_next(value: str | None) -> str:
     return "/staff/"
 
 
-def _page(request: Request, next_: str, error: str | None, status: int = 200) -> Response:
-    notice = None
-    if request.query_params.get("signed_out") == "everywhere":
-        notice = _("You have been signed out on every device.")
+def _page(
+    request: Request,
+    next_: str,
+    error: str | None,
+    status: int = 200,
+    notice: str | None = None,
+) -> Response:
     context = {"csrf": auth.csrf_token(request), "next": next_, "error": error, "notice": notice}
     return page(request, "staff/login.html", context, status)
 
 
+@takes(query={"next": NEXT_MAX_CHARS, "signed_out": 20})
 async def login_page(request: Request) -> Response:
-    return _page(request, safe_next(request.query_params.get("next")), None)
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
+    notice = None
+    if query.get("signed_out") == "everywhere":
+        notice = _("You have been signed out on every device.")
+    return _page(request, safe_next(query.get("next")), None, notice=notice)
 
 
+@takes(
+    form={
+        **CSRF_FORM,
+        "email": auth.EMAIL_MAX_CHARS,
+        "password": PASSWORD_MAX_CHARS,
+        "next": NEXT_MAX_CHARS,
+    }
+)
 async def login_submit(request: Request) -> Response:
     svc = services(request)
     form = await staff_form(request)
@@ -75,6 +96,7 @@ async def login_submit(request: Request) -> Response:
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
 
 
+@takes(form=CSRF_FORM)
 async def logout(request: Request) -> Response:
     form = await staff_form(request)
     if isinstance(form, Response):
@@ -88,6 +110,7 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/staff/login", status_code=303)
 
 
+@takes(form=CSRF_FORM)
 async def logout_everywhere(request: Request) -> Response:
     """Every session of the signed-in account ends: a lost phone, a shared computer."""
     form = await staff_form(request)
