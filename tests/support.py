@@ -193,6 +193,16 @@ class StaffClient:
         return await self.http.post(path, data={**data, "csrf_token": self.csrf}, headers=headers)
 
 
+async def attempt_sign_in(http: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    """One sign-in through the real form (its CSRF token from the page), answered as it is."""
+    page = await http.get("/staff/login")
+    match = CSRF_RE.search(page.text)
+    assert match, "login page has no CSRF field"
+    return await http.post(
+        "/staff/login", data={"email": email, "password": password, "csrf_token": match.group(1)}
+    )
+
+
 async def sign_in(
     base_url: str, email: str, password: str = PASSWORD, address: str | None = None
 ) -> StaffClient:

@@ -13,7 +13,7 @@ from hub.actions.accounts import create_user, deactivate, set_password
 from hub.broker.memory import MemoryBroker
 from hub.events.publish import writing
 from hub.models import StaffSession, StaffUser
-from tests.support import CSRF_RE, PASSWORD, RunningServer, Seeded, sign_in
+from tests.support import PASSWORD, RunningServer, Seeded, attempt_sign_in, sign_in
 
 
 async def _user(server: RunningServer, email: str) -> StaffUser:
@@ -63,17 +63,7 @@ async def test_password_change_and_deactivation_end_sessions(
     )
     await clerk.http.aclose()
     async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
-        page = await http.get("/staff/login")
-        token = CSRF_RE.search(page.text)
-        assert token
-        r = await http.post(
-            "/staff/login",
-            data={
-                "email": sqlite_seeded.users["councillor"],
-                "password": PASSWORD,
-                "csrf_token": token.group(1),
-            },
-        )
+        r = await attempt_sign_in(http, sqlite_seeded.users["councillor"], PASSWORD)
         assert r.status_code == 401
 
 

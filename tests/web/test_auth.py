@@ -8,7 +8,16 @@ from websockets.exceptions import ConnectionClosed
 
 from hub.auth import hash_password, verify_password
 from hub.ratelimit import RateLimiter
-from tests.support import CSRF_RE, PASSWORD, RunningServer, Seeded, recv_json, sign_in, ws_connect
+from tests.support import (
+    CSRF_RE,
+    PASSWORD,
+    RunningServer,
+    Seeded,
+    attempt_sign_in,
+    recv_json,
+    sign_in,
+    ws_connect,
+)
 
 
 def test_passwords_are_argon2id_hashed() -> None:
@@ -23,17 +32,7 @@ async def test_wrong_password_is_refused(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
-        page = await http.get("/staff/login")
-        token = CSRF_RE.search(page.text)
-        assert token
-        r = await http.post(
-            "/staff/login",
-            data={
-                "email": sqlite_seeded.users["clerk"],
-                "password": "not the password",
-                "csrf_token": token.group(1),
-            },
-        )
+        r = await attempt_sign_in(http, sqlite_seeded.users["clerk"], "not the password")
         assert r.status_code == 401
         r = await http.get("/staff/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/staff/login")
