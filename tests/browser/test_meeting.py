@@ -59,6 +59,8 @@ async def test_clerk_drives_resident_follows(
         lambda: clerk.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
     )
 
+    # Before the meeting is in session, the console says why "Make current" is greyed out.
+    assert await clerk.is_visible("#current-needs-live")
     await clerk.click("form[data-action=open] button")
     await eventually(
         lambda: resident.evaluate(
@@ -66,6 +68,7 @@ async def test_clerk_drives_resident_follows(
         )
     )
 
+    await eventually(lambda: clerk.is_hidden("#current-needs-live"))
     target = sqlite_seeded.item_ids[3]  # item 3a
     await clerk.click(f"#item-{target} button[data-role=current]")
     await eventually(

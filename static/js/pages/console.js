@@ -34,6 +34,9 @@ function updateControls() {
   }
   const none = document.getElementById("meeting-actions-none");
   if (none) none.hidden = !finished;
+  // Says why "Make current" is greyed out while the meeting is not in session.
+  const needsLive = document.getElementById("current-needs-live");
+  if (needsLive) needsLive.hidden = status === "live" || finished;
 
   for (const item of state.items) {
     const li = document.getElementById(`item-${item.id}`);
