@@ -204,3 +204,22 @@ async def test_the_form_follows_the_submission_window_live(
     await eventually(lambda: page.is_visible("#participate-form"), timeout=6)
     assert await page.evaluate("window.__sameDocument === true"), "the page reloaded"
     await context.close()
+
+
+async def test_the_privacy_notice_in_both_languages(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """Reached from the resident page's footer, with the resident's participant code; axe
+    finds no WCAG 2.2 AA violation in English or Welsh."""
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    await page.goto(f"{sqlite_server.base_url}/meetings/{sqlite_seeded.meeting_id}")
+    code = await page.text_content("#mine-code .code")
+    await page.click("#privacy-link")
+    await page.wait_for_url("**/c/aberglas/privacy")
+    assert code and await page.text_content("#participant-code") == code
+    for lang in ("en", "cy"):
+        await page.goto(f"{sqlite_server.base_url}/c/aberglas/privacy?lang={lang}")
+        assert await page.get_attribute("html", "lang") == lang
+        assert await axe_violations(page) == [], lang
+    await context.close()
