@@ -93,10 +93,15 @@ async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> 
     if council is None:
         raise NotFound(f"no council {slug!r}")
     checked = {name: _checked(name, value) for name, value in changes.items()}
+    # The only policy field a meeting's view shows (when submissions open): no event otherwise.
+    shown = (
+        "submissions_open" in checked and checked["submissions_open"] != council.submissions_open
+    )
     for name, value in checked.items():
         setattr(council, name, value)
     await w.session.flush()
-    await _republish_meetings(w, council)
+    if shown:
+        await _republish_meetings(w, council)
     return council
 
 
