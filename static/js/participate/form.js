@@ -190,7 +190,7 @@ export function haveYourSay(ctx, { outbox }) {
   }
 
   function waitMessage(result) {
-    const at = ctx.fmt.time.format(new Date(result.until));
+    const at = ctx.fmt.time(result.until);
     return fill(strings.rate_limited, { reason: result.message || strings.failed, time: at });
   }
 

@@ -77,7 +77,7 @@ export function ownContributions(ctx, { outbox, choose, renderPublished, knownPa
       stateLine.append(" ", el("span", "own__reason", entry.message));
     }
     if (entry.state === "waiting" && entry.notBefore) {
-      const at = ctx.fmt.time.format(new Date(entry.notBefore));
+      const at = ctx.fmt.time(entry.notBefore);
       stateLine.append(" ", el("span", "own__when", fill(strings.send_at, { time: at })));
     }
     if (entry.state === "held" && entry.kept) {
