@@ -44,9 +44,13 @@ async def _stored(server: RunningServer, body: str) -> list[Contribution]:
 
 async def _sent(server: RunningServer, page: Any, body: str) -> Contribution:
     """Once the page says it is sent: the one stored copy."""
-    await eventually(lambda: page.is_visible("#mine-list li.own[data-status=pending]:not(.own--outbox)"))
     await eventually(
-        lambda: page.evaluate("!document.querySelector('#mine-list li.own--outbox:not([data-status=held])')")
+        lambda: page.is_visible("#mine-list li.own[data-status=pending]:not(.own--outbox)")
+    )
+    await eventually(
+        lambda: page.evaluate(
+            "!document.querySelector('#mine-list li.own--outbox:not([data-status=held])')"
+        )
     )
     [stored] = await _stored(server, body)
     return stored
@@ -57,9 +61,9 @@ def _posts(page: Any) -> list[str]:
     seen: list[str] = []
     page.on(
         "request",
-        lambda r: seen.append(r.url)
-        if r.method == "POST" and r.url.endswith("/contributions")
-        else None,
+        lambda r: (
+            seen.append(r.url) if r.method == "POST" and r.url.endswith("/contributions") else None
+        ),
     )
     return seen
 
@@ -99,7 +103,7 @@ async def test_offline_draft_keeps_its_item_and_the_resident_chooses(
         await page.fill("#body", body)
         await context.set_offline(True)
         await page.click("#participate-submit")
-        await eventually(lambda: page.is_visible(f"#mine-list li[data-status=unsent]"))
+        await eventually(lambda: page.is_visible("#mine-list li[data-status=unsent]"))
         # The clerk moves on while the resident is offline.
         await _act(sqlite_server, set_item_outcome, mid, done, "done", CLERK)
         await _act(sqlite_server, set_current_item, mid, now, CLERK)
@@ -196,7 +200,9 @@ async def test_a_rate_limit_says_why_and_when_and_is_not_retried_before(
     status = await page.text_content("#participate-status") or ""
     assert "sent a lot in a short time" in status and "We will send it at" in status, status
     assert "we will retry" not in status
-    assert "We will send it at" in (await page.text_content("#mine-list li[data-status=waiting]") or "")
+    assert "We will send it at" in (
+        await page.text_content("#mine-list li[data-status=waiting]") or ""
+    )
     assert len(posts) == 1
     # Whatever wakes the outbox (back online, the live stream), nothing goes before the time.
     await context.set_offline(True)
@@ -259,7 +265,10 @@ async def test_text_in_a_form_that_closes_stays_to_copy(
 
     # The window shuts: the form goes, the text stays with the reason.
     await _act(
-        sqlite_server, update_meeting, mid, submissions_close_at=datetime.now(UTC) - timedelta(minutes=1)
+        sqlite_server,
+        update_meeting,
+        mid,
+        submissions_close_at=datetime.now(UTC) - timedelta(minutes=1),
     )
     await eventually(lambda: page.is_hidden("#participate-form"))
     assert await page.is_visible("#participate-kept")

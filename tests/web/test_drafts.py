@@ -4,7 +4,6 @@ and an upvote on one's own question."""
 
 from __future__ import annotations
 
-
 from tests.support import RunningServer, Seeded, contribute, resident, set_policy, sign_in
 
 
@@ -15,7 +14,9 @@ async def test_a_closed_item_says_so_apart_from_a_closed_meeting(
     meeting is over, so the 409 says which window closed."""
     mid, items = sqlite_seeded.meeting_id, sqlite_seeded.item_ids
     clerk = await sign_in(sqlite_server.base_url, sqlite_seeded.users["clerk"])
-    assert (await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})).status_code == 200
+    assert (
+        await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
+    ).status_code == 200
     done = items[0]
     await clerk.post(f"/staff/meetings/{mid}/items/{done}/status", {"status": "done"})
     async with resident(sqlite_server.base_url) as author:
@@ -60,9 +61,10 @@ async def test_no_upvote_on_ones_own_question(
 ) -> None:
     mid = sqlite_seeded.meeting_id
     await set_policy(sessionmaker_for_sqlite, moderation="post")
-    async with resident(sqlite_server.base_url) as author, resident(
-        sqlite_server.base_url
-    ) as other:
+    async with (
+        resident(sqlite_server.base_url) as author,
+        resident(sqlite_server.base_url) as other,
+    ):
         r = await contribute(author, mid, "Will Saturday opening be kept?", kind="question")
         assert r.json()["status"] == "published"
         qid = r.json()["id"]
