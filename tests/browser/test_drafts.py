@@ -108,21 +108,26 @@ async def test_offline_draft_keeps_its_item_and_the_resident_chooses(
         await _act(sqlite_server, set_item_outcome, mid, done, "done", CLERK)
         await _act(sqlite_server, set_current_item, mid, now, CLERK)
         await context.set_offline(False)
-        await eventually(lambda: page.is_visible("#draft-choice"), timeout=15)
+        # Back online: the page catches up and the outbox tries again (the server refuses).
         await eventually(
             lambda: page.evaluate(
                 f"document.querySelector('#item-{now}').classList.contains('item--current')"
             ),
             timeout=15,
         )
+        await eventually(lambda: page.is_hidden("#mine-list li[data-status=unsent]"), timeout=15)
 
     async def one_clear_message(item_label: str) -> None:
-        message = await page.text_content("#draft-choice .draft__message") or ""
-        assert item_label in message and "finished" in message
+        # Not "finished" and "we will retry" at once; not the draft back in the box with the
+        # selector on the new item.
         text = await _visible_text(page)
         assert "we will retry" not in text, text
         assert await page.text_content("#participate-status") == ""
         assert await page.text_content("#participate-error") == ""
+        assert await page.input_value("#body") == ""
+        assert await page.is_visible("#draft-choice")
+        message = await page.text_content("#draft-choice .draft__message") or ""
+        assert item_label in message and "finished" in message
         assert text.count("finished, so it takes no more") == 1
 
     # 1. Written on 3a; 3a done, 3b current: sent about 3b, as chosen.
@@ -180,6 +185,40 @@ async def test_offline_draft_keeps_its_item_and_the_resident_chooses(
     await context.close()
 
 
+async def test_text_in_the_box_keeps_its_item_when_the_item_closes(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    """Still being written (online) when the clerk finishes its item: the selector stays on
+    that item (marked finished) instead of moving to the new one; sending it brings the
+    choice."""
+    base, mid, items = sqlite_server.base_url, sqlite_seeded.meeting_id, sqlite_seeded.item_ids
+    await _act(sqlite_server, change_meeting_status, mid, "open", CLERK)
+    await _act(sqlite_server, set_current_item, mid, items[3], CLERK)  # 3a
+    context, page = await _resident(browser, base, f"/meetings/{mid}")
+    body = "Were branch staff asked about the findings?"
+    await page.check("#kind-question")
+    await page.fill("#body", body)
+    await _act(sqlite_server, set_item_outcome, mid, items[3], "done", CLERK)
+    await _act(sqlite_server, set_current_item, mid, items[4], CLERK)
+    await eventually(
+        lambda: page.evaluate(
+            f"document.querySelector('#item-{items[4]}').classList.contains('item--current')"
+        )
+    )
+    assert await page.input_value("#item-select") == str(items[3])
+    chosen = await page.evaluate(
+        "document.querySelector('#item-select').selectedOptions[0].textContent"
+    )
+    assert chosen == "3a Findings (finished)"
+    await page.click("#participate-submit")
+    await eventually(lambda: page.is_visible("#draft-choice"))
+    assert await page.text_content("#draft-choice .draft__body") == body
+    assert await _stored(sqlite_server, body) == []
+    # With the box empty again, the selector follows the meeting.
+    assert await page.input_value("#item-select") == str(items[4])
+    await context.close()
+
+
 async def test_a_rate_limit_says_why_and_when_and_is_not_retried_before(
     browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
@@ -195,7 +234,6 @@ async def test_a_rate_limit_says_why_and_when_and_is_not_retried_before(
     await page.check("#kind-question")
     await page.fill("#body", body)
     await page.click("#participate-submit")
-    await eventually(lambda: page.is_visible("#mine-list li[data-status=waiting]"))
     await eventually(lambda: _has_text(page, "#participate-status"))
     status = await page.text_content("#participate-status") or ""
     assert "sent a lot in a short time" in status and "We will send it at" in status, status
@@ -271,6 +309,7 @@ async def test_text_in_a_form_that_closes_stays_to_copy(
         submissions_close_at=datetime.now(UTC) - timedelta(minutes=1),
     )
     await eventually(lambda: page.is_hidden("#participate-form"))
+    assert text in await _visible_text(page)
     assert await page.is_visible("#participate-kept")
     assert await page.text_content("#kept-text") == text
     assert "ended" in (await page.text_content("#kept-message") or "")

@@ -148,6 +148,7 @@ export function haveYourSay(ctx, { outbox }) {
     updateCount(false);
     countLive.textContent = "";
     saveDraft();
+    updateItemOptions(); // an empty box follows the meeting again
   }
 
   // A background send the server refused for good: put the text back so nothing is lost.
