@@ -247,7 +247,14 @@ async def test_a_rate_limit_says_why_and_when_and_is_not_retried_before(
     await context.set_offline(False)
     await page.wait_for_timeout(4_000)
     assert len(posts) == 1, posts
-    await _no_axe_violations(page, "rate limited")
+    await _no_axe_violations(page, "rate limited, English")
+    # Nor on a reload (the time is kept with the draft); in Welsh.
+    await page.goto(f"{base}/meetings/{mid}?lang=cy")
+    await _live(page)
+    waiting = await page.text_content("#mine-list li[data-status=waiting]") or ""
+    assert body in waiting and "Byddwn yn ei anfon am" in waiting, waiting
+    assert len(posts) == 1, posts
+    await _no_axe_violations(page, "rate limited, Welsh")
     # Once the time has passed it goes by itself.
     await eventually(lambda: page.is_visible("#mine-list li[data-status=pending]"), timeout=15)
     assert len(posts) == 2
@@ -295,6 +302,15 @@ async def test_pasted_text_is_never_cut(
     assert await page.get_attribute("#body", "aria-invalid") == "true"
     assert posts == []
     await _no_axe_violations(page, "too long, English")
+    # Kept in this browser: a reload (here in Welsh) has every character still in the box.
+    await page.goto(f"{base}/meetings/{mid}?lang=cy")
+    await _live(page)
+    assert await page.input_value("#body") == pasted
+    await page.check("#kind-question")
+    await page.click("#participate-submit")
+    assert "50 nod yn rhy hir" in (await page.text_content("#participate-error") or "")
+    assert posts == []
+    await _no_axe_violations(page, "too long, Welsh")
     await context.close()
 
 
