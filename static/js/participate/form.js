@@ -118,8 +118,7 @@ export function haveYourSay(ctx, { outbox }) {
         if (item && ![...itemSelect.options].some((o) => o.value === draft.item_id)) {
           itemSelect.append(optionEl(draft.item_id, itemLabel(item)));
         }
-        itemSelect.value = draft.item_id;
-        itemTouched = true;
+        itemSelect.value = draft.item_id; // kept while there is text in the box
       }
     } catch {
       // storage blocked or corrupt: nothing to restore
@@ -200,6 +199,7 @@ export function haveYourSay(ctx, { outbox }) {
     if (submitting) return;
     showError("");
     showStatus("");
+    clearSent();
     const over = length(textarea.value) - maxChars;
     if (over > 0) {
       // Never cut: say by how much it is too long, and keep every character.
@@ -230,6 +230,8 @@ export function haveYourSay(ctx, { outbox }) {
   function clearSent() {
     const line = $("participate-status");
     if (line && [strings.sent_published, strings.sent_pending].includes(line.textContent)) showStatus("");
+    const notice = $("mine-sent"); // the no-script form's "Thank you: it has been sent"
+    if (notice) notice.hidden = true;
   }
 
   const drafts = draftChoices(ctx, { outbox, report, showStatus });
