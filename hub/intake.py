@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,9 +186,19 @@ class Intake:
                 (self.limiter(policy.rate_per_address, SUBMISSION_PERIOD_S), f"a:{entry.address}"),
             ]
             if not all(limiter.would_allow(key) for limiter, key in limits):
-                return RateLimited(
+                refused = RateLimited(
                     _("You have sent a lot in a short time. Please wait a few minutes.")
                 )
+                # When one more is allowed (the emptiest bucket refilled by one): the page
+                # says so and does not send again before (Retry-After).
+                refused.retry_after_s = max(
+                    1,
+                    *(
+                        math.ceil((1.0 - (limiter.capacity - limiter.spent(key))) / limiter.rate)
+                        for limiter, key in limits
+                    ),
+                )
+                return refused
             for limiter, key in limits:
                 limiter.allow(key)
             charged.extend(limits)

@@ -34,7 +34,7 @@ from hub.models import (
     Position,
     utcnow,
 )
-from hub.policy import CLOSED_MESSAGES, Policy, item_window, meeting_window, policy_of
+from hub.policy import CLOSED_MESSAGES, Closed, Policy, item_window, meeting_window, policy_of
 from hub.screening import body_key, screen
 from hub.shapes.own import own_view
 from hub.shapes.public import contribution_view
@@ -53,6 +53,12 @@ class Forbidden(ActionError):
 class WindowClosed(ActionError):
     status = 409
     code = "closed"
+
+    def __init__(self, reason: Closed) -> None:
+        super().__init__(_(CLOSED_MESSAGES[reason]))
+        # Why (hub/policy.py's Closed): the page offers a draft refused because its item
+        # closed other choices than one refused because the meeting is over.
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,7 @@ async def submit_many(
             if entry.participant in blocked:
                 raise Forbidden(_("You can no longer post in this meeting."))
             if closed is not None:
-                raise WindowClosed(_(CLOSED_MESSAGES[closed]))
+                raise WindowClosed(closed)
             item_id = None if sub.general else await targets.item(sub.item_id)
             refusal = admit(policy, entry) if admit is not None else None
             if refusal is not None:
@@ -331,5 +337,5 @@ class _Targets:
             raise NotFound(_("There is no such item on this meeting's agenda."))
         closed = item_window(self._policy, item)
         if closed is not None:
-            raise WindowClosed(_(CLOSED_MESSAGES[closed]))
+            raise WindowClosed(closed)
         return item.id

@@ -32,6 +32,13 @@ class Ballot:
     up: bool
 
 
+class OwnQuestion(ActionError):
+    """A resident upvoting their own question: the count is the room's interest in it."""
+
+    status = 403
+    code = "own_question"
+
+
 # Each ballot gets the question as it stands after the group, or the refusal.
 VoteOutcome = Contribution | ActionError
 
@@ -85,6 +92,9 @@ async def vote_many(w: Writer, meeting_id: int, ballots: list[Ballot]) -> list[V
             continue
         if question.kind != Kind.QUESTION or question.status != ContributionStatus.PUBLISHED:
             outcomes.append(Conflict(_("Only published questions can be voted on.")))
+            continue
+        if ballot.up and question.participant_id == ballot.participant:
+            outcomes.append(OwnQuestion(_("You cannot upvote your own question.")))
             continue
         key = (ballot.contribution_id, ballot.participant)
         if ballot.up and key not in cast:

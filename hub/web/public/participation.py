@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions import ActionError, is_id
-from hub.actions.participation import Entry, RateLimited, Submission
+from hub.actions.participation import Entry, RateLimited, Submission, WindowClosed
 from hub.actions.votes import Ballot
 from hub.i18n import gettext_ as _
 from hub.models import Contribution
@@ -87,6 +87,11 @@ async def create_contribution(request: Request) -> Response:
     participant, new = _participant(request)
     try:
         contribution = await _submit(request, participant, sub)
+    except WindowClosed as exc:
+        # Which window closed: the page keeps a draft whose item closed and lets the resident
+        # choose where it goes, while one refused because the meeting is over is only kept.
+        answer = json_error(exc.status, exc.code, exc.message, reason=exc.reason.value)
+        return _with_cookie(request, answer, participant, new)
     except ActionError as exc:
         return _with_cookie(request, refusal(request, exc), participant, new)
     body = as_json(own_view(contribution, None))

@@ -33,7 +33,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     published: byId(snap.contributions || []),
     votes: new Set(mineData.votes),
     own: byId(mineData.contributions),
-    outbox: [], // {client_token, payload, at, state: sending|unsent|failed, message, inFlight}
+    outbox: [], // see outbox.js
     sort: "votes",
     expanded: new Set(), // group keys showing all their entries
     open: Boolean(config.open),
@@ -47,18 +47,27 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   // The parts call each other only once the page is running, so each may name the ones after it.
   const published = publishedContributions(ctx, { noteParticipant: () => mine.noteParticipant() });
+  // Any outbox change: the own list, and the choice for a draft whose item closed.
+  ctx.changed = () => {
+    mine.render();
+    form.drafts.render();
+  };
   const outbox = createOutbox(ctx, {
-    changed: () => mine.render(),
+    changed: () => ctx.changed(),
     sent: (own) => {
       if (own && typeof own.id === "number") mine.upsert(own);
       mine.render();
+      published.render(); // an own question shows no upvote button
       mine.noteParticipant();
     },
     retrying: () => form.showStatus(strings.retrying),
+    waiting: (result) => form.report(result),
+    held: (entry) => form.report({ kind: "held" }, entry),
     refused: (entry) => form.restore(entry),
   });
   const mine = ownContributions(ctx, {
     outbox,
+    choose: (entry) => form.offer(entry),
     renderPublished: published.render,
     // Without a participant cookie the socket cannot carry this resident's own events; the first
     // submission or vote sets the cookie, after which we reconnect once (see noteParticipant).
@@ -87,6 +96,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
         const c = data.contribution;
         const old = mine.upsert(c);
         mine.render();
+        if (!old) published.render(); // an own question shows no upvote button
         if (old && old.status !== c.status && state.own.get(c.id) === c) mine.announce(c);
         return true;
       }
@@ -114,6 +124,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
 
   function itemsChanged() {
     form.updateItemOptions();
+    form.drafts.render();
     published.render();
     mine.render();
   }
@@ -137,6 +148,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
   meetingChanged(meeting);
   published.render();
   mine.render();
+  form.drafts.render(); // a draft held on an earlier visit still waits for a choice
   if (state.outbox.length) outbox.flush(); // sent on an earlier visit but never acknowledged
 
   return {

@@ -1,7 +1,8 @@
 // "Your comments and questions" on the meeting page: what the resident sent, newest first, with
 // its status (pending, published, rejected with the reason...), updated by `contribution.mine`
 // events (which only reach this resident's socket); above them, what still waits in the outbox
-// (sending, not sent yet, or refused), with a button to give up on it.
+// (sending, not sent yet, waiting out a rate limit, held because its item closed, or refused),
+// with a button to give up on it (and, for a held one put aside, to choose again).
 // The markup mirrors own_entry in hub/templates/_participate.html. Bodies are residents' text:
 // everything is built with createElement/textContent, never innerHTML.
 
@@ -15,10 +16,11 @@ const STATUS_RANK = { pending: 0, published: 1, rejected: 2, hidden: 2 };
  * The resident's own list. ctx: the participation context (see index.js).
  * @param {object} deps
  * @param {object} deps.outbox              the outbox (outbox.js)
+ * @param {(entry: object) => void} deps.choose offer the choice for a held draft again
  * @param {() => void} deps.renderPublished the published list, for votes fetched afresh
  * @param {boolean} deps.knownParticipant   whether the page already has a participant cookie
  */
-export function ownContributions(ctx, { outbox, renderPublished, knownParticipant }) {
+export function ownContributions(ctx, { outbox, choose, renderPublished, knownParticipant }) {
   const { state, labels, strings, config } = ctx;
   const ownEls = new Map(); // contribution id -> <li>
   const outboxEls = new Map(); // client token -> <li>
@@ -51,23 +53,42 @@ export function ownContributions(ctx, { outbox, renderPublished, knownParticipan
 
   function outboxNode(entry) {
     const li = getOrCreate(outboxEls, entry.client_token, () => el("li"));
-    const key = `${entry.state}|${entry.message || ""}`;
+    const key = `${entry.state}|${entry.message || ""}|${entry.kept}|${entry.notBefore}`;
     if (li.dataset.rendered === key) return li;
     li.dataset.rendered = key;
     const hadFocus = li.contains(document.activeElement);
     li.className = `own own--outbox own--${entry.state}`;
     li.dataset.clientToken = entry.client_token;
-    li.dataset.status = entry.state; // sending | unsent | failed
+    li.dataset.status = entry.state; // sending | unsent | waiting | held | failed
     const p = entry.payload;
-    const text = { sending: strings.sending, unsent: strings.unsent, failed: strings.not_sent }[entry.state];
+    const text = {
+      sending: strings.sending,
+      unsent: strings.unsent,
+      waiting: strings.unsent,
+      held: entry.kept ? strings.held_kept : strings.held,
+      failed: strings.not_sent,
+    }[entry.state];
     const stateLine = el("p", "own__state");
-    const status = el("span", `badge badge--c-${entry.state} own__status`, text);
+    const status = el("span", `badge badge--c-${entry.state === "waiting" ? "unsent" : entry.state} own__status`, text);
     status.dataset.status = entry.state;
     stateLine.append(status);
-    if (entry.message) stateLine.append(" ", el("span", "own__reason", entry.message));
+    // A held draft's reason is in the choice above the form until it is put aside.
+    if (entry.message && !(entry.state === "held" && !entry.kept)) {
+      stateLine.append(" ", el("span", "own__reason", entry.message));
+    }
+    if (entry.state === "waiting" && entry.notBefore) {
+      const at = ctx.fmt.time(entry.notBefore);
+      stateLine.append(" ", el("span", "own__when", fill(strings.send_at, { time: at })));
+    }
+    if (entry.state === "held" && entry.kept) {
+      const again = el("button", "button button--small button--link own__choose", strings.draft_choose_again);
+      again.type = "button";
+      again.dataset.clientToken = entry.client_token;
+      stateLine.append(" ", again);
+    }
     if (entry.state !== "sending") {
       const button = el("button", "button button--small button--link own__cancel",
-        entry.state === "failed" ? strings.remove : strings.dont_send);
+        entry.state === "failed" || entry.state === "held" ? strings.remove : strings.dont_send);
       button.type = "button";
       button.dataset.clientToken = entry.client_token;
       stateLine.append(" ", button);
@@ -112,6 +133,12 @@ export function ownContributions(ctx, { outbox, renderPublished, knownParticipan
   }
 
   $("mine-list").addEventListener("click", (event) => {
+    const chooseButton = event.target.closest("button.own__choose");
+    if (chooseButton) {
+      const held = state.outbox.find((e) => e.client_token === chooseButton.dataset.clientToken);
+      if (held) choose(held);
+      return;
+    }
     const button = event.target.closest("button.own__cancel");
     if (!button) return;
     const entry = state.outbox.find((e) => e.client_token === button.dataset.clientToken);

@@ -73,7 +73,8 @@ export function publishedContributions(ctx, { noteParticipant }) {
     const count = votes.querySelector(".contribution__count");
     if (count.textContent !== countText) count.textContent = countText;
     const button = votes.querySelector("button.vote");
-    button.hidden = false;
+    // Not on one's own question (the server refuses it too: hub/actions/votes.py).
+    button.hidden = state.own.has(c.id);
     button.setAttribute("aria-pressed", String(state.votes.has(c.id)));
   }
 
