@@ -150,6 +150,7 @@ async def main() -> None:
         phone = await browser.new_page(viewport=PHONE, device_scale_factor=2)
         await phone.goto(f"{base}/meetings/{mid}")
         await asyncio.sleep(0.5)
+        await phone.screenshot(path=OUT / "resident-phone-screen.png")  # the first screen
         await phone.screenshot(path=OUT / "resident-phone.png", full_page=True)
         m = await phone.evaluate(MEASURE)
         print(

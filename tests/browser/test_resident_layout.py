@@ -148,7 +148,7 @@ async def test_desktop_agenda_beside_the_discussion(
     await page.goto(f"{sqlite_server.base_url}/meetings/{mid}")
     now = await box(page, "section.now")
     form = await box(page, "#participate")
-    agenda = await box(page, "#agenda-section")
+    agenda = await box(page, "section.agenda-section")
     # Side by side: the agenda to the right of the discussion, level with "Now discussing".
     assert agenda["x"] >= now["x"] + now["width"], (now, agenda)
     assert agenda["x"] >= form["x"] + form["width"], (form, agenda)
