@@ -48,6 +48,12 @@ async def test_parent_reads_under_way_live_and_server_rendered(
 
     # The clerk moves from 3 to 3a: 3 reads "Under way" on both pages, without a reload.
     await clerk.click(f"#item-{first} button[data-role=current]")
+    # The resident's "Go to the item being discussed now" follows, too.
+    await eventually(
+        lambda: resident.evaluate(
+            f"document.getElementById('agenda-jump-link').getAttribute('href') === '#item-{first}'"
+        )
+    )
     for page in (resident, clerk):
         await eventually(lambda page=page: _reads(page, parent, "Under way"))
         assert await badge(page, first) == "Being discussed now"
