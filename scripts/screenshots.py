@@ -1,5 +1,7 @@
-"""Takes the README's screenshots: the demo meeting, in session, on a phone and a desktop,
-and the clerk's console. Run: .venv/bin/python scripts/screenshots.py (needs Chromium)."""
+"""Takes the README's screenshots: the demo meeting, in session, on a phone (390x844) and a
+desktop (1366x900), whole pages, and the clerk's console; prints the phone page's height and
+where "Now discussing" and the form start on it (the first screen is 844 px).
+Run: .venv/bin/python scripts/screenshots.py (needs Chromium)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,23 @@ from hub.queries.meetings import load_items
 from hub.settings import Settings
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+# Where the resident page's parts start (px from the top of the page) and its height.
+MEASURE = """() => {
+  const top = (s) => {
+    const e = document.querySelector(s);
+    return e ? Math.round(e.getBoundingClientRect().top + window.scrollY) : null;
+  };
+  return {
+    height: document.documentElement.scrollHeight,
+    now: top("#now-heading"),
+    form: top("#participate-heading"),
+    textarea: top("#body"),
+    agenda: top("#agenda-heading"),
+  };
+}"""
 
 
 async def main() -> None:
@@ -128,23 +147,30 @@ async def main() -> None:
             executable_path=os.environ.get("COUNCIL_HUB_CHROMIUM", "/usr/bin/chromium"),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        phone = await browser.new_page(
-            viewport={"width": 390, "height": 844}, device_scale_factor=2
-        )
+        phone = await browser.new_page(viewport=PHONE, device_scale_factor=2)
         await phone.goto(f"{base}/meetings/{mid}")
         await asyncio.sleep(0.5)
-        await phone.screenshot(path=OUT / "resident-phone.png")
-        desktop = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await phone.screenshot(path=OUT / "resident-phone-screen.png")  # the first screen
+        await phone.screenshot(path=OUT / "resident-phone.png", full_page=True)
+        m = await phone.evaluate(MEASURE)
+        print(
+            f"phone {PHONE['width']}x{PHONE['height']}: page {m['height']} px tall; "
+            f"top of Now discussing {m['now']} px, of Have your say {m['form']} px, "
+            f"of its text box {m['textarea']} px, of the agenda {m['agenda']} px"
+        )
+        desktop = await browser.new_page(viewport=DESKTOP)
         await desktop.goto(f"{base}/meetings/{mid}")
         await asyncio.sleep(0.5)
-        await desktop.screenshot(path=OUT / "resident-desktop.png")
+        await desktop.screenshot(path=OUT / "resident-desktop.png", full_page=True)
+        m = await desktop.evaluate(MEASURE)
+        print(f"desktop {DESKTOP['width']}x{DESKTOP['height']}: page {m['height']} px tall")
         await desktop.goto(f"{base}/staff/login")
         await desktop.fill("#email", demo.CLERK_EMAIL)
         await desktop.fill("#password", logins.clerk_password)
         await desktop.click("button[type=submit]")
         await desktop.goto(f"{base}/staff/meetings/{mid}")
         await asyncio.sleep(0.5)
-        await desktop.screenshot(path=OUT / "clerk-console.png")
+        await desktop.screenshot(path=OUT / "clerk-console.png", full_page=True)
         await desktop.goto(f"{base}/staff/meetings/{mid}/moderation")
         await asyncio.sleep(0.5)
         await desktop.screenshot(path=OUT / "moderation-queue.png")

@@ -15,7 +15,7 @@ from hub.events.publish import Writer
 from hub.events.schema import AgendaItemUpdated, Event, StaffActionRecorded
 from hub.models import AgendaItem, ItemStatus, MeetingStatus, utcnow
 from hub.queries.meetings import load_items
-from hub.shapes.public import item_view
+from hub.shapes.public import ItemView, item_views
 
 OUTCOME_MAX_CHARS = 2000
 
@@ -71,6 +71,20 @@ async def items_of(w: Writer, meeting_id: int) -> list[AgendaItem]:
     return await load_items(w.session, meeting_id)
 
 
+def views_by_id(items: list[AgendaItem]) -> dict[int, ItemView]:
+    """The items' public views by id: take them before a change, then ``changed_items``."""
+    return {view.id: view for view in item_views(items)}
+
+
+def changed_items(items: list[AgendaItem], before: dict[int, ItemView]) -> list[Event]:
+    """An ``agenda.item.updated`` for every item whose view changed since ``before``: the items
+    changed, and the parents whose display status follows them (5 reads "under way" when 5a is
+    made current). The current item comes last, so no client ever holds two current items."""
+    changed = [view for view in item_views(items) if before.get(view.id) != view]
+    changed.sort(key=lambda view: view.status == ItemStatus.CURRENT)  # stable otherwise
+    return [AgendaItemUpdated(item=view) for view in changed]
+
+
 def _item(items: list[AgendaItem], item_id: int) -> AgendaItem:
     for item in items:
         if item.id == item_id:
@@ -100,18 +114,17 @@ async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Acto
     if target.status == ItemStatus.CURRENT:
         raise Conflict("this item is already current")
     now = utcnow()
-    events: list[Event] = []
+    before = views_by_id(items)
     for item in items:
         if item.status == ItemStatus.CURRENT:
             item.status = ItemStatus.PENDING.value
             item.ended_at = now
-            events.append(AgendaItemUpdated(item=item_view(item)))
     await w.session.flush()  # the old current item is pending before the new one is current
     target.status = ItemStatus.CURRENT.value
     if target.started_at is None:
         target.started_at = now
     target.ended_at = None
-    events.append(AgendaItemUpdated(item=item_view(target)))
+    events = changed_items(items, before)
     events.append(
         StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
     )
@@ -138,9 +151,11 @@ async def set_item_outcome(
     meeting = await lock_meeting(w, meeting_id)
     if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.CANCELLED):
         raise Conflict(f"the meeting is {meeting.status}")
-    item = _item(await items_of(w, meeting_id), item_id)
+    items = await items_of(w, meeting_id)
+    item = _item(items, item_id)
     if item.status == outcome and note is None:
         raise Conflict(f"this item is already {outcome.value}")
+    before = views_by_id(items)
     now: datetime = utcnow()
     if item.status == ItemStatus.CURRENT or outcome is ItemStatus.DONE:
         item.ended_at = now
@@ -151,7 +166,7 @@ async def set_item_outcome(
         w,
         meeting_id,
         [
-            AgendaItemUpdated(item=item_view(item)),
+            *changed_items(items, before),
             StaffActionRecorded(
                 action=f"item.{outcome.value}", actor=actor.display_name, item_id=item_id, note=note
             ),

@@ -11,13 +11,13 @@ from datetime import datetime
 
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
-from hub.actions.agenda import ItemSpec, add_items, items_of
+from hub.actions.agenda import ItemSpec, add_items, changed_items, items_of, views_by_id
 from hub.events import log as event_log
 from hub.events.publish import Writer
-from hub.events.schema import AgendaItemUpdated, Event, MeetingUpdated, StaffActionRecorded
+from hub.events.schema import Event, MeetingUpdated, StaffActionRecorded
 from hub.models import ItemStatus, Meeting, MeetingStatus, utcnow
 from hub.queries.councils import council_by_slug
-from hub.shapes.public import item_view, meeting_view
+from hub.shapes.public import meeting_view
 
 # Meeting status transitions a clerk may make: action -> (allowed from, to).
 MEETING_TRANSITIONS: dict[str, tuple[frozenset[MeetingStatus], MeetingStatus]] = {
@@ -122,12 +122,14 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
     now = utcnow()
     events: list[Event] = []
     if target is MeetingStatus.CLOSED:
-        # Closing ends whatever was under discussion.
-        for item in await items_of(w, meeting_id):
+        # Closing ends whatever was under discussion (and what its parents read).
+        items = await items_of(w, meeting_id)
+        before = views_by_id(items)
+        for item in items:
             if item.status == ItemStatus.CURRENT:
                 item.status = ItemStatus.DONE.value
                 item.ended_at = now
-                events.append(AgendaItemUpdated(item=item_view(item)))
+        events.extend(changed_items(items, before))
     meeting.status = target.value
     meeting.updated_at = now
     events.append(MeetingUpdated(meeting=meeting_view(meeting)))

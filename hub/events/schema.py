@@ -96,6 +96,10 @@ class AgendaItemUpdated(Event):
 
     ``data.item`` is the item's full public view: replace the item with the same ``id``. The
     current item is the one whose status is ``current``; at most one item is current.
+    ``data.item.display_status`` is how the item reads: its status, except that a pending item
+    reads ``underway`` while one of its sub-items is current and ``discussed`` once it or a
+    sub-item has been taken. So one clerk action can update several items (making 5a current
+    updates 5 too); the item made current comes last.
     """
 
     type: ClassVar[str] = "agenda.item.updated"

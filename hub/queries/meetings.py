@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from hub.events.schema import Audience
 from hub.models import AgendaItem, Contribution, ContributionStatus, Council, Meeting, MeetingEvent
-from hub.shapes.public import contribution_view, item_view, meeting_view
+from hub.shapes.public import contribution_view, item_views, meeting_view
 from hub.shapes.serialise import as_json
 
 STAFF_ACTIVITY_LIMIT = 200
@@ -62,7 +62,7 @@ async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | N
     spotlight = next((c for c in contributions if c.id == meeting.spotlight_id), None)
     return {
         "meeting": as_json(meeting_view(meeting)),
-        "items": [as_json(item_view(i)) for i in items],
+        "items": [as_json(v) for v in item_views(items)],
         "contributions": [as_json(c) for c in contributions],
         "spotlight": as_json(spotlight) if spotlight is not None else None,
         "last_seq": meeting.last_seq,

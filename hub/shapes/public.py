@@ -3,10 +3,17 @@ in the public events that update it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hub.models import AgendaItem, Contribution, Meeting, MeetingStatus, iso
+from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, iso
+
+# How an item reads besides the statuses a clerk sets (``display_status``). A clerk moving
+# from 5 to 5a leaves 5 pending: without these it read "Not yet discussed" beside its own
+# start and end times while its sub-items were being discussed.
+UNDERWAY = "underway"  # pending, and one of its sub-items is being discussed now
+DISCUSSED = "discussed"  # pending, but it (or one of its sub-items) has been taken already
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,9 @@ class ItemView:
     outcome: str | None
     started_at: str | None
     ended_at: str | None
+    # How the item reads: ``status``, except that a pending item reads ``underway`` while one
+    # of its sub-items is current, else ``discussed`` once it or a sub-item has been taken.
+    display_status: str
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,51 @@ class ContributionView(WrittenView):
     published_at: str | None
 
 
-def item_view(item: AgendaItem) -> ItemView:
+def display_statuses(items: Sequence[AgendaItem]) -> dict[int, str]:
+    """Each item's ``display_status``, by id, from the whole agenda (a parent's depends on
+    its sub-items, at any depth)."""
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+
+    def descendants(item: AgendaItem) -> list[AgendaItem]:
+        found: list[AgendaItem] = []
+        seen = {item.id}  # guards against a cycle in bad data
+        todo = list(children.get(item.id, []))
+        while todo:
+            child = todo.pop()
+            if child.id not in seen:
+                seen.add(child.id)
+                found.append(child)
+                todo.extend(children.get(child.id, []))
+        return found
+
+    def taken(item: AgendaItem) -> bool:
+        return item.started_at is not None or item.status in (ItemStatus.CURRENT, ItemStatus.DONE)
+
+    shown: dict[int, str] = {}
+    for item in items:
+        if item.status != ItemStatus.PENDING:
+            shown[item.id] = item.status
+            continue
+        below = descendants(item)
+        if any(d.status == ItemStatus.CURRENT for d in below):
+            shown[item.id] = UNDERWAY
+        elif item.started_at is not None or any(taken(d) for d in below):
+            shown[item.id] = DISCUSSED
+        else:
+            shown[item.id] = item.status
+    return shown
+
+
+def item_views(items: Sequence[AgendaItem]) -> list[ItemView]:
+    """The public views of a meeting's items (all of them: see ``display_statuses``)."""
+    shown = display_statuses(items)
+    return [item_view(item, shown[item.id]) for item in items]
+
+
+def item_view(item: AgendaItem, display_status: str) -> ItemView:
+    """One item's view; ``display_status`` comes from ``display_statuses`` over its agenda."""
     return ItemView(
         id=item.id,
         parent_id=item.parent_id,
@@ -80,6 +134,7 @@ def item_view(item: AgendaItem) -> ItemView:
         outcome=item.outcome,
         started_at=iso(item.started_at),
         ended_at=iso(item.ended_at),
+        display_status=display_status,
     )
 
 

@@ -19,6 +19,10 @@ ITEM_STATUS = {
     "done": N_("Done"),
     "deferred": N_("Deferred"),
     "withdrawn": N_("Withdrawn"),
+    # Display statuses (hub/shapes/public.py): a pending item whose sub-item is being
+    # discussed, and one that has been taken without an outcome yet.
+    "underway": N_("Under way"),
+    "discussed": N_("Discussed"),
 }
 
 CONNECTION = {

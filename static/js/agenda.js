@@ -20,8 +20,11 @@ export function showMeetingStatus(status, labels) {
 export function itemMeta(item, ctx) {
   const meta = el("div", "item__meta");
   const status = el("p", "item__status");
+  // The display status: a parent reads "Under way" while its sub-item is current (the server
+  // derives it and sends the parent's update too; hub/shapes/public.py display_statuses).
+  const shown = item.display_status || item.status;
   status.append(
-    el("span", `badge badge--item badge--${item.status} item__badge`, ctx.labels.item[item.status] || item.status),
+    el("span", `badge badge--item badge--${shown} item__badge`, ctx.labels.item[shown] || shown),
   );
   meta.append(status);
 

@@ -13,7 +13,7 @@ from hub.models import Meeting
 from hub.policy import policy_of
 from hub.queries.meetings import load_items, load_meeting
 from hub.queries.moderation import moderation_state
-from hub.shapes.public import item_view, meeting_view
+from hub.shapes.public import item_views, meeting_view
 from hub.shapes.serialise import as_json
 from hub.web import services
 from hub.web.errors import wants_json
@@ -45,7 +45,7 @@ async def queue_page(request: Request) -> Response:
         staff,
         {
             "meeting": as_json(meeting_view(meeting)),
-            "items": [as_json(item_view(i)) for i in items],
+            "items": [as_json(v) for v in item_views(items)],
             "state": state,
             "reasons": reasons_of(meeting),
             "policy": policy_of(meeting.council),

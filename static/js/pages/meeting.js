@@ -87,6 +87,16 @@ function renderItem(item, tree, level) {
   return li;
 }
 
+// The agenda's "Go to the item being discussed now": points at the current item, if any.
+function showJump() {
+  const current = state.items.find((i) => i.status === "current");
+  const jump = document.getElementById("agenda-jump");
+  const link = document.getElementById("agenda-jump-link");
+  if (!jump || !link) return;
+  jump.hidden = !current;
+  if (current) link.setAttribute("href", `#item-${current.id}`);
+}
+
 // Rebuild the whole agenda from state (after a snapshot, or when items moved or appeared).
 function renderAgenda() {
   const list = document.getElementById("agenda");
@@ -95,6 +105,7 @@ function renderAgenda() {
   const empty = document.getElementById("agenda-empty");
   if (empty) empty.hidden = state.items.length > 0;
   showNow(state.items, labels);
+  showJump();
 }
 
 function applyItem(item) {
@@ -106,6 +117,7 @@ function applyItem(item) {
   } else {
     fillItem(li, item, ctx);
     showNow(state.items, labels);
+    showJump();
   }
 }
 
