@@ -21,6 +21,9 @@ class ItemView:
     outcome: str | None
     started_at: str | None
     ended_at: str | None
+    # Counts the item's changes: the clerk's console sends it back with an action, which is
+    # refused (409) if the item changed since (hub/actions/agenda.py).
+    version: int
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class MeetingView:
     submissions_open_at: str | None
     submissions_close_at: str | None
     submissions_wait_for_opening: bool
+    # Counts changes of ``status``: the console's meeting actions send it back (409 if stale).
+    status_version: int
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def item_view(item: AgendaItem) -> ItemView:
         outcome=item.outcome,
         started_at=iso(item.started_at),
         ended_at=iso(item.ended_at),
+        version=item.version,
     )
 
 
@@ -105,6 +111,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
             and meeting.status == MeetingStatus.SCHEDULED
             and meeting.council.submissions_open == "meeting"
         ),
+        status_version=meeting.status_version,
     )
 
 
