@@ -118,7 +118,11 @@ function placeItems() {
         if (details) details.open = true;
       }
     } else {
-      if (li.parentElement === slot && details) details.open = false;
+      // Leaving the top: fold it, unless the clerk has typed a note there or is being told
+      // something about it (a refused action): that stays in view.
+      const typed = li.querySelector('input[name="note"]')?.value;
+      const told = li.querySelector(".citem__error")?.textContent;
+      if (li.parentElement === slot && details && !typed && !told) details.open = false;
       rest.push(li);
     }
   }
