@@ -99,7 +99,8 @@ def stale_message(exc: Stale, timezone: str) -> str:
         text = _(table.get(exc.state, _CHANGED["pending"])) % values
         if exc.state == "done" and exc.outcome:
             text = text.removesuffix(".") + _(": “%(note)s”.") % {"note": exc.outcome}
-    return f"{text} {_('Your action was not taken.')}"
+    not_taken = _("Your action was not taken.")
+    return f"{text} {not_taken}"
 
 
 def stale_refusal(request: Request, exc: Stale, meeting: Meeting) -> Response:
