@@ -52,21 +52,6 @@ SCREENING = {
     "duplicate": N_("Repeats an earlier submission"),
 }
 
-# What a clerk did, as the console's activity log says it (the log's staff.action.recorded).
-CLERK_ACTION = {
-    "meeting.open": N_("Opened the meeting"),
-    "meeting.adjourn": N_("Adjourned the meeting"),
-    "meeting.resume": N_("Resumed the meeting"),
-    "meeting.close": N_("Closed the meeting"),
-    "meeting.cancel": N_("Cancelled the meeting"),
-    "meeting.window": N_("Changed when comments and questions are taken"),
-    "item.current": N_("Made an item current"),
-    "item.done": N_("Marked an item done"),
-    "item.deferred": N_("Deferred an item"),
-    "item.withdrawn": N_("Withdrew an item"),
-    "item.pending": N_("Put an item back to pending"),
-}
-
 # What happened to a submission, as the moderation page and the moderation log say it.
 MODERATION_ACTION = {
     "submitted": N_("Passed the automatic checks"),
@@ -143,7 +128,6 @@ def translated() -> dict[str, dict[str, str]]:
         "kind": {k: _(v) for k, v in KIND.items()},
         "contribution": {k: _(v) for k, v in CONTRIBUTION_STATUS.items()},
         "screening": {k: _(v) for k, v in SCREENING.items()},
-        "clerk_action": {k: _(v) for k, v in CLERK_ACTION.items()},
         "moderation_action": {k: _(v) for k, v in MODERATION_ACTION.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
         "activity": {k: _(v) for k, v in ACTIVITY.items()},

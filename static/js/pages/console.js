@@ -106,27 +106,29 @@ function placeItems() {
   const slot = document.getElementById("current-slot");
   const agenda = document.getElementById("agenda");
   const focused = document.activeElement;
+  const wasOnTop = new Set(slot.children);
   const ordered = [...state.items].sort((a, b) => a.position - b.position || a.id - b.id);
   const rest = [];
+  let top = null;
   for (const item of ordered) {
     const li = document.getElementById(`item-${item.id}`);
     if (!li) continue;
     const details = li.querySelector("details");
     if (item.status === "current") {
-      if (li.parentElement !== slot) {
-        slot.replaceChildren(li);
-        if (details) details.open = true;
-      }
+      top = li;
+      if (!wasOnTop.has(li) && details) details.open = true;
     } else {
       // Leaving the top: fold it, unless the clerk has typed a note there or is being told
       // something about it (a refused action): that stays in view.
       const typed = li.querySelector('input[name="note"]')?.value;
       const told = li.querySelector(".citem__error")?.textContent;
-      if (li.parentElement === slot && details && !typed && !told) details.open = false;
+      if (wasOnTop.has(li) && details && !typed && !told) details.open = false;
       rest.push(li);
     }
   }
-  if (!ordered.some((i) => i.status === "current")) slot.replaceChildren();
+  if (top ? slot.children.length !== 1 || slot.firstElementChild !== top : slot.children.length) {
+    slot.replaceChildren(...(top ? [top] : []));
+  }
   const children = agenda.children;
   if (children.length !== rest.length || rest.some((li, i) => children[i] !== li)) {
     agenda.replaceChildren(...rest);
