@@ -216,6 +216,9 @@ async def test_without_javascript_a_stale_form_explains_and_links_back(
     # The current item comes first, open; its outcome form works without a script.
     assert await clerk.evaluate("document.querySelector('li[data-item-id]').id") == f"item-{target}"
     await alice.reload()  # Alice's page: 2 current, at version 1
+    # Every "Make current" says which item was current when the page was served.
+    other = sqlite_seeded.item_ids[0]
+    assert await alice.get_attribute(f"#item-{other} [name=current_was]", "value") == str(target)
     await clerk.fill(f"#note-{target}", "Agreed")
     await clerk.click(f"#item-{target} button[value=done]")
     await clerk.wait_for_url(f"{base}/staff/meetings/{mid}")
