@@ -66,9 +66,9 @@ MODERATION_ACTION = {
 }
 
 # The console's activity log as sentences (hub/web/staff/activity.py fills them for the page,
-# static/js/pages/console.js the same strings for live updates). {actor}: the clerk; {number}:
-# an item's number; {what} / {what_by}: a submission (ACTIVITY_WHAT); {resident}: its sender
-# at the start of a sentence, {name} within one.
+# static/js/pages/console.js the same strings, from its "strings", for live updates). {actor}:
+# the clerk; {number}: an item's number; {what} / {what_by}: a submission (ACTIVITY_WHAT);
+# {resident}: its sender at the start of a sentence, {name} within one.
 ACTIVITY = {
     "meeting.open": N_("{actor} opened the meeting"),
     "meeting.adjourn": N_("{actor} adjourned the meeting"),
@@ -130,6 +130,13 @@ def translated() -> dict[str, dict[str, str]]:
         "screening": {k: _(v) for k, v in SCREENING.items()},
         "moderation_action": {k: _(v) for k, v in MODERATION_ACTION.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
+    }
+
+
+def activity_words() -> dict[str, dict[str, str]]:
+    """The console's activity sentences in the current request's language: for the console
+    only (its template and its script), not every page's labels."""
+    return {
         "activity": {k: _(v) for k, v in ACTIVITY.items()},
         "activity_what": {k: _(v) for k, v in ACTIVITY_WHAT.items()},
     }

@@ -3,7 +3,7 @@
 One rule for the sentence, in two places that must agree: here (the page as served, and the
 no-script console) and ``activitySentence`` in static/js/pages/console.js (live updates). Both
 fill the same translated templates (hub/web/labels.py's ACTIVITY and ACTIVITY_WHAT, which the
-page hands its script as ``labels.activity``), so a sentence reads the same either way.
+page hands its script in its ``strings``), so a sentence reads the same either way.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def activity_sentence(
     envelope: Mapping[str, Any], numbers: Mapping[int, str], labels: Mapping[str, Any]
 ) -> str:
     """One staff envelope (``staff.action.recorded`` or ``moderation.item``) as a sentence.
-    ``numbers``: the meeting's item numbers by id; ``labels``: labels.translated()."""
+    ``numbers``: the meeting's item numbers by id; ``labels``: labels.activity_words()."""
     words: Mapping[str, str] = labels["activity"]
     data: Mapping[str, Any] = envelope.get("data") or {}
     actor = data.get("actor") or words["someone"]

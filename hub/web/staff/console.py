@@ -42,13 +42,15 @@ async def console(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot_of(session, meeting.id)
         activity = await staff_activity(session, meeting.id, snap["last_seq"])
+    words = labels.activity_words()
     context = {
         "snap": snap,
         "meeting": snap["meeting"],
         "items": snap["items"],
         "activity": activity,
+        "activity_words": words,
         "activity_lines": activity_lines(
-            activity, snap["items"], labels.translated(), snap["meeting"]["timezone"]
+            activity, snap["items"], words, snap["meeting"]["timezone"]
         ),
     }
     return staff_page(request, "staff/console.html", staff, context)

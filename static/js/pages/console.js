@@ -176,9 +176,9 @@ function applyItem(item) {
 // ---- activity log --------------------------------------------------------------------------------
 
 // The same sentence the server writes (hub/web/staff/activity.py), from the same translated
-// templates (labels.activity): keep the two in step.
+// templates (strings.activity): keep the two in step.
 function activitySentence(envelope) {
-  const words = labels.activity;
+  const words = strings.activity;
   const data = envelope.data || {};
   const actor = data.actor || words.someone;
   const numberOf = (id) => {
@@ -195,8 +195,8 @@ function activitySentence(envelope) {
     const values = {
       actor,
       resident: name || words.A_resident,
-      what: fill(labels.activity_what[scope], { number }),
-      what_by: fill(labels.activity_what[`${scope}.by`], { number, name: name || words.a_resident }),
+      what: fill(strings.activity_what[scope], { number }),
+      what_by: fill(strings.activity_what[`${scope}.by`], { number, name: name || words.a_resident }),
     };
     return fill(words[`moderation.${data.action}`] || words.other, values);
   }
