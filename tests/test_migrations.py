@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 
 from alembic import command
 from hub.actions.councils import create_council
-from hub.actions.meetings import create_meeting
 from hub.db import create_engine, create_sessionmaker
 from hub.events.publish import Writer
 from hub.migrate import alembic_config, upgrade
@@ -137,13 +136,15 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
             async with create_sessionmaker(engine)() as session:
                 w = Writer(session)
                 await create_council(w, slug="aberglas", name="Aberglas")
-                meeting = await create_meeting(
-                    w,
-                    council_slug="aberglas",
-                    title="Cabinet",
-                    body_name="Cabinet",
-                    starts_at=datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
-                    items=[],
+                # In SQL: the models are ahead of 0005 (later migrations add columns).
+                await session.execute(
+                    text(
+                        "INSERT INTO meetings (id, council_id, title, body_name, starts_at,"
+                        " location, status, last_seq, first_seq, created_at, updated_at)"
+                        " VALUES (1, 1, 'Cabinet', 'Cabinet', :now, '', 'scheduled', 0, 1,"
+                        " :now, :now)"
+                    ),
+                    {"now": datetime.now(UTC).replace(tzinfo=None)},
                 )
                 await session.execute(
                     text(
@@ -158,7 +159,7 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
                         "INSERT INTO participant_blocks (meeting_id, participant_id, blocked_by,"
                         " created_at) VALUES (:mid, 'p1', 7, :now)"
                     ),
-                    {"mid": meeting.id, "now": datetime.now(UTC).replace(tzinfo=None)},
+                    {"mid": 1, "now": datetime.now(UTC).replace(tzinfo=None)},
                 )
                 await session.commit()
         finally:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import AgendaItemUpdated, Event, StaffActionRecorded
-from hub.models import AgendaItem, ItemStatus, MeetingStatus, utcnow
+from hub.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, utcnow
 from hub.queries.meetings import load_items
 from hub.shapes.public import ItemView, item_views
 
@@ -23,6 +24,69 @@ OUTCOME_MAX_CHARS = 2000
 ITEM_OUTCOMES = frozenset(
     {ItemStatus.DONE, ItemStatus.DEFERRED, ItemStatus.WITHDRAWN, ItemStatus.PENDING}
 )
+
+
+class Stale(Conflict):
+    """A console action made against a state that has changed since the clerk saw it (the
+    version their form carried is not the item's or the meeting's any more): refused rather
+    than applied over what another clerk just did. Says what changed, who changed it and when,
+    so the console can tell the clerk beside the item (hub/web/staff/acting.py words it in
+    the clerk's language and the council's time zone)."""
+
+    def __init__(
+        self,
+        subject: Literal["item", "meeting"],
+        *,
+        state: str,
+        actor: str | None,
+        at: datetime | None,
+        item_id: int | None = None,
+        item_number: str | None = None,
+        outcome: str | None = None,
+        repeat: bool = False,
+    ) -> None:
+        what = f"item {item_number}" if subject == "item" else "the meeting"
+        super().__init__(
+            f"{what} changed since this was sent (by {actor or 'another clerk'}"
+            f"{f' at {at:%H:%M:%S} UTC' if at else ''}): it is now {state}"
+        )
+        self.subject = subject
+        self.state = state
+        self.actor = actor
+        self.at = at
+        self.item_id = item_id
+        self.item_number = item_number
+        self.outcome = outcome
+        self.repeat = repeat  # the clerk asked for what another had just done
+
+
+def stale_item(item: AgendaItem, *, repeat: bool = False) -> Stale:
+    return Stale(
+        "item",
+        state=item.status,
+        actor=item.changed_by,
+        at=item.changed_at,
+        item_id=item.id,
+        item_number=item.number,
+        outcome=item.outcome,
+        repeat=repeat,
+    )
+
+
+def stale_meeting(meeting: Meeting) -> Stale:
+    return Stale(
+        "meeting",
+        state=meeting.status,
+        actor=meeting.status_changed_by,
+        at=meeting.status_changed_at,
+    )
+
+
+def touch(item: AgendaItem, actor: Actor, now: datetime) -> None:
+    """Count a change to an item and who made it (what a stale console action is told)."""
+    item.version += 1
+    item.changed_by = actor.display_name
+    item.changed_at = now
 
 
 @dataclass
@@ -101,14 +165,34 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
-async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Actor) -> AgendaItem:
+async def set_current_item(
+    w: Writer,
+    meeting_id: int,
+    item_id: int,
+    actor: Actor,
+    *,
+    version: int | None = None,
+    current_was: int | None = None,
+) -> AgendaItem:
     """Make one item the one under discussion; the previous current item goes back to pending
-    unless the clerk had already given it an outcome."""
+    unless the clerk had already given it an outcome.
+
+    ``version``: the item's version the clerk saw; ``current_was``: the id of the item they saw
+    as current (0: none). Either, if given and no longer true, refuses with ``Stale`` (two
+    clerks making different items current at once: the second is told who won). None: no
+    check (the CLI, scripts)."""
     meeting = await lock_meeting(w, meeting_id)
     if meeting.status != MeetingStatus.LIVE:
         raise Conflict("the meeting is not in session: open or resume it first")
     items = await items_of(w, meeting_id)
     target = _item(items, item_id)
+    if version is not None and target.version != version:
+        raise stale_item(target, repeat=target.status == ItemStatus.CURRENT)
+    if current_was is not None:
+        now_current = next((i for i in items if i.status == ItemStatus.CURRENT), None)
+        if (now_current.id if now_current else 0) != current_was:
+            # Describe what changed: the item now current, else the one the clerk saw current.
+            raise stale_item(now_current or _item(items, current_was))
     if target.status == ItemStatus.WITHDRAWN:
         raise Conflict("this item was withdrawn")
     if target.status == ItemStatus.CURRENT:
@@ -119,11 +203,13 @@ async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Acto
         if item.status == ItemStatus.CURRENT:
             item.status = ItemStatus.PENDING.value
             item.ended_at = now
+            touch(item, actor, now)
     await w.session.flush()  # the old current item is pending before the new one is current
     target.status = ItemStatus.CURRENT.value
     if target.started_at is None:
         target.started_at = now
     target.ended_at = None
+    touch(target, actor, now)
     events = changed_items(items, before)
     events.append(
         StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
@@ -139,8 +225,14 @@ async def set_item_outcome(
     status: str,
     actor: Actor,
     note: str | None = None,
+    *,
+    version: int | None = None,
 ) -> AgendaItem:
-    """Mark an item done, deferred, withdrawn or back to pending, with an optional note."""
+    """Mark an item done, deferred, withdrawn or back to pending, with an optional note.
+
+    ``version``: the item's version the clerk saw; if it changed since, ``Stale`` (two clerks
+    marking one item done with different notes: the second is told, the first note stays).
+    None: no check."""
     try:
         outcome = ItemStatus(status)
     except ValueError:
@@ -153,6 +245,8 @@ async def set_item_outcome(
         raise Conflict(f"the meeting is {meeting.status}")
     items = await items_of(w, meeting_id)
     item = _item(items, item_id)
+    if version is not None and item.version != version:
+        raise stale_item(item, repeat=item.status == outcome)
     if item.status == outcome and note is None:
         raise Conflict(f"this item is already {outcome.value}")
     before = views_by_id(items)
@@ -162,6 +256,7 @@ async def set_item_outcome(
     item.status = outcome.value
     if note is not None:
         item.outcome = note
+    touch(item, actor, now)
     await emit(
         w,
         meeting_id,

@@ -11,7 +11,15 @@ from datetime import datetime
 
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
-from hub.actions.agenda import ItemSpec, add_items, changed_items, items_of, views_by_id
+from hub.actions.agenda import (
+    ItemSpec,
+    add_items,
+    changed_items,
+    items_of,
+    stale_meeting,
+    touch,
+    views_by_id,
+)
 from hub.events import log as event_log
 from hub.events.publish import Writer
 from hub.events.schema import Event, MeetingUpdated, StaffActionRecorded
@@ -111,12 +119,19 @@ async def prune_log(w: Writer, meeting_id: int, keep_from: int) -> int:
     return await event_log.prune(w.session, meeting_id, keep_from)
 
 
-async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: Actor) -> Meeting:
-    """open / adjourn / resume / close / cancel."""
+async def change_meeting_status(
+    w: Writer, meeting_id: int, action: str, actor: Actor, *, version: int | None = None
+) -> Meeting:
+    """open / adjourn / resume / close / cancel.
+
+    ``version``: the meeting's ``status_version`` the clerk saw; if its status changed since,
+    ``Stale`` naming who changed it. None: no check."""
     if action not in MEETING_TRANSITIONS:
         raise Invalid(f"unknown meeting action {action!r}")
     allowed, target = MEETING_TRANSITIONS[action]
     meeting = await lock_meeting(w, meeting_id)
+    if version is not None and meeting.status_version != version:
+        raise stale_meeting(meeting)
     if MeetingStatus(meeting.status) not in allowed:
         raise Conflict(f"cannot {action} a meeting that is {meeting.status}")
     now = utcnow()
@@ -129,9 +144,13 @@ async def change_meeting_status(w: Writer, meeting_id: int, action: str, actor: 
             if item.status == ItemStatus.CURRENT:
                 item.status = ItemStatus.DONE.value
                 item.ended_at = now
+                touch(item, actor, now)
         events.extend(changed_items(items, before))
     meeting.status = target.value
     meeting.updated_at = now
+    meeting.status_version += 1
+    meeting.status_changed_by = actor.display_name
+    meeting.status_changed_at = now
     events.append(MeetingUpdated(meeting=meeting_view(meeting)))
     events.append(StaffActionRecorded(action=f"meeting.{action}", actor=actor.display_name))
     await emit(w, meeting_id, events)

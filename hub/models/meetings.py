@@ -54,6 +54,12 @@ class Meeting(Base):
     # Per-meeting window overrides; None follows the council's policy.
     submissions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submissions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Counts changes of ``status``; a console form carries the one it was shown, so a clerk's
+    # stale "Close" is refused (409) rather than applied to a state they never saw. With it,
+    # who changed the status last and when, for the refusal to name.
+    status_version: Mapped[int] = mapped_column(Integer, default=0)
+    status_changed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Where an imported meeting came from (Modern.gov, Legistar, OCD), for idempotent re-imports.
     source: Mapped[str | None] = mapped_column(String(32), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -85,5 +91,11 @@ class AgendaItem(Base):
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Counts changes to the item (status, outcome); console forms carry it so two clerks acting
+    # on one item at once cannot silently overwrite each other (hub/actions/agenda.py). With it,
+    # the display name of the clerk who changed it last, and when.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")

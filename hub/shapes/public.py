@@ -31,6 +31,9 @@ class ItemView:
     # How the item reads: ``status``, except that a pending item reads ``underway`` while one
     # of its sub-items is current, else ``discussed`` once it or a sub-item has been taken.
     display_status: str
+    # Counts the item's changes: the clerk's console sends it back with an action, which is
+    # refused (409) if the item changed since (hub/actions/agenda.py).
+    version: int
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class MeetingView:
     submissions_open_at: str | None
     submissions_close_at: str | None
     submissions_wait_for_opening: bool
+    # Counts changes of ``status``: the console's meeting actions send it back (409 if stale).
+    status_version: int
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ def item_view(item: AgendaItem, display_status: str) -> ItemView:
         started_at=iso(item.started_at),
         ended_at=iso(item.ended_at),
         display_status=display_status,
+        version=item.version,
     )
 
 
@@ -160,6 +166,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
             and meeting.status == MeetingStatus.SCHEDULED
             and meeting.council.submissions_open == "meeting"
         ),
+        status_version=meeting.status_version,
     )
 
 

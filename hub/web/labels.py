@@ -56,21 +56,6 @@ SCREENING = {
     "duplicate": N_("Repeats an earlier submission"),
 }
 
-# What a clerk did, as the console's activity log says it (the log's staff.action.recorded).
-CLERK_ACTION = {
-    "meeting.open": N_("Opened the meeting"),
-    "meeting.adjourn": N_("Adjourned the meeting"),
-    "meeting.resume": N_("Resumed the meeting"),
-    "meeting.close": N_("Closed the meeting"),
-    "meeting.cancel": N_("Cancelled the meeting"),
-    "meeting.window": N_("Changed when comments and questions are taken"),
-    "item.current": N_("Made an item current"),
-    "item.done": N_("Marked an item done"),
-    "item.deferred": N_("Deferred an item"),
-    "item.withdrawn": N_("Withdrew an item"),
-    "item.pending": N_("Put an item back to pending"),
-}
-
 # What happened to a submission, as the moderation page and the moderation log say it.
 MODERATION_ACTION = {
     "submitted": N_("Passed the automatic checks"),
@@ -82,6 +67,51 @@ MODERATION_ACTION = {
     "spotlight": N_("Shown on screen"),
     "unspotlight": N_("Taken off the screen"),
     "block": N_("Participant blocked"),
+}
+
+# The console's activity log as sentences (hub/web/staff/activity.py fills them for the page,
+# static/js/pages/console.js the same strings, from its "strings", for live updates). {actor}:
+# the clerk; {number}: an item's number; {what} / {what_by}: a submission (ACTIVITY_WHAT);
+# {resident}: its sender at the start of a sentence, {name} within one.
+ACTIVITY = {
+    "meeting.open": N_("{actor} opened the meeting"),
+    "meeting.adjourn": N_("{actor} adjourned the meeting"),
+    "meeting.resume": N_("{actor} resumed the meeting"),
+    "meeting.close": N_("{actor} closed the meeting"),
+    "meeting.cancel": N_("{actor} cancelled the meeting"),
+    "meeting.window": N_("{actor} changed when comments and questions are taken"),
+    "item.current": N_("{actor} made item {number} current"),
+    "item.done": N_("{actor} marked item {number} done"),
+    "item.deferred": N_("{actor} deferred item {number}"),
+    "item.withdrawn": N_("{actor} withdrew item {number}"),
+    "item.pending": N_("{actor} put item {number} back to pending"),
+    "moderation.submitted": N_("{resident} submitted {what}"),
+    "moderation.approve": N_("{actor} published {what_by}"),
+    "moderation.reject": N_("{actor} rejected {what_by}"),
+    "moderation.hide": N_("{actor} took down {what_by}"),
+    "moderation.answer": N_("{actor} marked {what_by} answered"),
+    "moderation.unanswer": N_("{actor} marked {what_by} not answered"),
+    "moderation.spotlight": N_("{actor} showed {what_by} on the chamber screen"),
+    "moderation.unspotlight": N_("{actor} took {what_by} off the chamber screen"),
+    "moderation.block": N_("{actor} blocked the resident who sent {what}"),
+    # Anything newer than this table: still a sentence, if a plainer one.
+    "other": N_("{actor} acted on the meeting"),
+    "with_note": N_("{sentence}: “{note}”"),
+    "a_resident": N_("a resident"),
+    "A_resident": N_("A resident"),
+    "someone": N_("Someone"),
+}
+
+# A submission in those sentences, by its kind and whether it is about an item.
+ACTIVITY_WHAT = {
+    "comment.item": N_("a comment on item {number}"),
+    "comment.general": N_("a comment on the meeting in general"),
+    "question.item": N_("a question on item {number}"),
+    "question.general": N_("a question on the meeting in general"),
+    "comment.item.by": N_("a comment by {name} on item {number}"),
+    "comment.general.by": N_("a comment by {name} on the meeting in general"),
+    "question.item.by": N_("a question by {name} on item {number}"),
+    "question.general.by": N_("a question by {name} on the meeting in general"),
 }
 
 MISC = {
@@ -102,7 +132,15 @@ def translated() -> dict[str, dict[str, str]]:
         "kind": {k: _(v) for k, v in KIND.items()},
         "contribution": {k: _(v) for k, v in CONTRIBUTION_STATUS.items()},
         "screening": {k: _(v) for k, v in SCREENING.items()},
-        "clerk_action": {k: _(v) for k, v in CLERK_ACTION.items()},
         "moderation_action": {k: _(v) for k, v in MODERATION_ACTION.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
+    }
+
+
+def activity_words() -> dict[str, dict[str, str]]:
+    """The console's activity sentences in the current request's language: for the console
+    only (its template and its script), not every page's labels."""
+    return {
+        "activity": {k: _(v) for k, v in ACTIVITY.items()},
+        "activity_what": {k: _(v) for k, v in ACTIVITY_WHAT.items()},
     }

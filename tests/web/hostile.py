@@ -132,6 +132,9 @@ PLAUSIBLE: dict[str, list[str]] = {
     "limit": ["10"],
     "sent": ["1"],
     "signed_out": ["everywhere"],
+    # The versions console forms carry: "" (no check), a stale one, the first.
+    "version": ["", "0", "1"],
+    "current_was": ["", "0"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.

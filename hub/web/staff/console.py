@@ -6,18 +6,20 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from hub.actions import Invalid
 from hub.actions._locks import Actor
 from hub.actions.agenda import OUTCOME_MAX_CHARS, set_current_item, set_item_outcome
 from hub.actions.meetings import change_meeting_status
 from hub.events.publish import Writer
 from hub.models import Council, Meeting, Role
 from hub.queries.meetings import snapshot_of, staff_activity
-from hub.web import services
+from hub.web import labels, services
 from hub.web.errors import wants_json
 from hub.web.guards import CSRF_FORM, Need, signed_in, staff_meeting
-from hub.web.inputs import CODE_MAX_CHARS, takes
+from hub.web.inputs import CODE_MAX_CHARS, NUMBER_MAX_DIGITS, parse_number, takes
 from hub.web.render import staff_page
 from hub.web.staff.acting import perform
+from hub.web.staff.activity import activity_lines
 
 
 async def dashboard(request: Request) -> Response:
@@ -40,11 +42,16 @@ async def console(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot_of(session, meeting.id)
         activity = await staff_activity(session, meeting.id, snap["last_seq"])
+    words = labels.activity_words()
     context = {
         "snap": snap,
         "meeting": snap["meeting"],
         "items": snap["items"],
         "activity": activity,
+        "activity_words": words,
+        "activity_lines": activity_lines(
+            activity, snap["items"], words, snap["meeting"]["timezone"]
+        ),
     }
     return staff_page(request, "staff/console.html", staff, context)
 
@@ -55,12 +62,28 @@ def _done(request: Request, meeting_id: int, seq: int) -> Response:
     return RedirectResponse(f"/staff/meetings/{meeting_id}", status_code=303)
 
 
-@takes(form={**CSRF_FORM, "action": CODE_MAX_CHARS})
+def _version(form: dict[str, str], name: str) -> int | None:
+    """A version the form carries (what the clerk saw); absent or empty: no check."""
+    raw = form.get(name, "")
+    if raw == "":
+        return None
+    number = parse_number(raw)
+    if number is None:
+        raise Invalid(f"{name} must be a whole number")
+    return number
+
+
+# The state a console form was shown against (hub/actions/agenda.py's Stale): the item's or the
+# meeting's version, and for "Make current" the id of the item that was current (0: none).
+VERSION_FIELDS = {"version": NUMBER_MAX_DIGITS, "current_was": NUMBER_MAX_DIGITS}
+
+
+@takes(form={**CSRF_FORM, "action": CODE_MAX_CHARS, "version": NUMBER_MAX_DIGITS})
 async def meeting_action(request: Request) -> Response:
     done = await perform(
         request,
         lambda w, actor, meeting, form: change_meeting_status(
-            w, meeting.id, form.get("action", ""), actor
+            w, meeting.id, form.get("action", ""), actor, version=_version(form, "version")
         ),
     )
     if isinstance(done, Response):
@@ -68,16 +91,26 @@ async def meeting_action(request: Request) -> Response:
     return _done(request, done.meeting.id, done.last_seq)
 
 
-@takes(form={**CSRF_FORM, "status": CODE_MAX_CHARS, "note": OUTCOME_MAX_CHARS})
+@takes(form={**CSRF_FORM, "status": CODE_MAX_CHARS, "note": OUTCOME_MAX_CHARS, **VERSION_FIELDS})
 async def item_action(request: Request) -> Response:
     item_id: int = request.path_params["item_id"]
 
     async def act(w: Writer, actor: Actor, meeting: Meeting, form: dict[str, str]) -> None:
         status = form.get("status", "")
+        version = _version(form, "version")
         if status == "current":
-            await set_current_item(w, meeting.id, item_id, actor)
+            await set_current_item(
+                w,
+                meeting.id,
+                item_id,
+                actor,
+                version=version,
+                current_was=_version(form, "current_was"),
+            )
         else:
-            await set_item_outcome(w, meeting.id, item_id, status, actor, form.get("note"))
+            await set_item_outcome(
+                w, meeting.id, item_id, status, actor, form.get("note"), version=version
+            )
 
     done = await perform(request, act)
     if isinstance(done, Response):
