@@ -152,8 +152,9 @@ function fillConsoleItem(li, item) {
   if (title) title.textContent = item.title;
   const badge = li.querySelector(".citem__badge");
   if (badge) {
-    badge.className = `badge badge--item badge--${item.status} citem__badge`;
-    badge.textContent = labels.item[item.status] || item.status;
+    const shown = item.display_status || item.status; // a parent reads "Under way" (shapes/public.py)
+    badge.className = `badge badge--item badge--${shown} citem__badge`;
+    badge.textContent = labels.item[shown] || shown;
   }
   const oldMeta = li.querySelector(".citem__body > .item__meta");
   const meta = itemMeta(item, ctx);
