@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 
 from alembic import command
 from hub.actions.councils import create_council
-from hub.actions.meetings import create_meeting
 from hub.db import create_engine, create_sessionmaker
 from hub.events.publish import Writer
 from hub.migrate import alembic_config, upgrade
@@ -137,14 +136,18 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
             async with create_sessionmaker(engine)() as session:
                 w = Writer(session)
                 await create_council(w, slug="aberglas", name="Aberglas")
-                meeting = await create_meeting(
-                    w,
-                    council_slug="aberglas",
-                    title="Cabinet",
-                    body_name="Cabinet",
-                    starts_at=datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
-                    items=[],
-                )
+                # The meeting in SQL, as 0005 knew it: today's model has columns added since.
+                meeting_id = (
+                    await session.execute(
+                        text(
+                            "INSERT INTO meetings (council_id, title, body_name, starts_at,"
+                            " location, status, last_seq, first_seq, created_at, updated_at)"
+                            " SELECT id, 'Cabinet', 'Cabinet', :now, '', 'scheduled', 0, 1,"
+                            " :now, :now FROM councils RETURNING id"
+                        ),
+                        {"now": datetime.now(UTC).replace(tzinfo=None)},
+                    )
+                ).scalar_one()
                 await session.execute(
                     text(
                         "INSERT INTO staff_users (id, email, display_name, password_hash, role,"
@@ -158,7 +161,7 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
                         "INSERT INTO participant_blocks (meeting_id, participant_id, blocked_by,"
                         " created_at) VALUES (:mid, 'p1', 7, :now)"
                     ),
-                    {"mid": meeting.id, "now": datetime.now(UTC).replace(tzinfo=None)},
+                    {"mid": meeting_id, "now": datetime.now(UTC).replace(tzinfo=None)},
                 )
                 await session.commit()
         finally:

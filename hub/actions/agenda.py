@@ -12,8 +12,8 @@ from datetime import datetime
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
 from hub.events.publish import Writer
-from hub.events.schema import AgendaItemUpdated, Event, StaffActionRecorded
-from hub.models import AgendaItem, ItemStatus, MeetingStatus, utcnow
+from hub.events.schema import AgendaItemUpdated, Event, SpotlightChanged, StaffActionRecorded
+from hub.models import AgendaItem, Contribution, ItemStatus, MeetingStatus, utcnow
 from hub.queries.meetings import load_items
 from hub.shapes.public import item_view
 
@@ -112,6 +112,12 @@ async def set_current_item(w: Writer, meeting_id: int, item_id: int, actor: Acto
         target.started_at = now
     target.ended_at = None
     events.append(AgendaItemUpdated(item=item_view(target)))
+    # The chamber screen follows the meeting: an unpinned spotlight about another item goes.
+    if meeting.spotlight_id is not None and not meeting.spotlight_pinned:
+        spotlit = await w.session.get(Contribution, meeting.spotlight_id)
+        if spotlit is None or spotlit.item_id != target.id:
+            meeting.spotlight_id = None
+            events.append(SpotlightChanged(contribution=None))
     events.append(
         StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
     )
