@@ -1,0 +1,71 @@
+// The moderation log, kept up to date for the clerks who moderate: each clerk's action arrives
+// on the staff live stream, and the log is read again from the server (one read per burst), so
+// the page shows exactly the rows the log holds (a block that rejects what waits adds several).
+// The markup mirrors hub/templates/staff/audit.html; text is set with textContent only.
+
+import { LiveStream } from "../stream.js";
+import { $, el, fetchFresh, formatters, readJSON, showConnection, timeEl } from "../dom.js";
+
+const data = readJSON("audit-data");
+const labels = readJSON("labels");
+const fmt = formatters(data.timezone);
+const logUrl = `/staff/meetings/${data.meeting_id}/audit`;
+
+function row(e) {
+  const tr = el("tr");
+  tr.dataset.entryId = String(e.id);
+  tr.dataset.action = e.action;
+  const at = el("td");
+  at.append(timeEl(e.at, fmt.full));
+  const submission = el("td");
+  if (e.contribution_id !== null && e.contribution_id !== undefined) submission.textContent = `#${e.contribution_id}`;
+  else submission.append(el("span", "muted", data.none));
+  tr.append(
+    at,
+    el("td", null, e.actor),
+    el("td", null, data.actions[e.action] || e.action),
+    submission,
+    el("td", null, e.participant || ""),
+    el("td", null, e.reason ? data.reasons[e.reason] || e.reason : ""),
+  );
+  return tr;
+}
+
+function render(entries) {
+  const body = $("audit-rows");
+  const have = [...body.children].map((tr) => tr.dataset.entryId).join(",");
+  if (have !== entries.map((e) => String(e.id)).join(",")) body.replaceChildren(...entries.map(row));
+  $("audit-wrap").hidden = entries.length === 0;
+  $("audit-empty").hidden = entries.length > 0;
+}
+
+// One read of the log per burst of actions, however many arrive together.
+let pending = null;
+function reload() {
+  if (pending !== null) return;
+  pending = setTimeout(async () => {
+    try {
+      const res = await fetchFresh(logUrl);
+      if (res.ok) render((await res.json()).entries);
+    } catch {
+      // the next action or reconnection reads it again
+    } finally {
+      pending = null;
+    }
+  }, 150);
+}
+
+function onEvent(envelope) {
+  // Every clerk's action on a submission is one (or, for a block, several) rows of the log; a
+  // resident's submission is none.
+  if (envelope.type === "moderation.item" && envelope.data.action !== "submitted") reload();
+}
+
+new LiveStream({
+  path: `/staff/api/meetings/${data.meeting_id}/live`,
+  snapshotUrl: logUrl,
+  lastSeq: data.last_seq,
+  onEvent,
+  onSnapshot: (fresh) => render(fresh.entries),
+  onStatus: (s) => showConnection(s, labels),
+}).start();
