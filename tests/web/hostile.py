@@ -132,6 +132,8 @@ PLAUSIBLE: dict[str, list[str]] = {
     "limit": ["10"],
     "sent": ["1"],
     "signed_out": ["everywhere"],
+    "pin": ["1", ""],
+    "reject_pending": ["1", ""],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
