@@ -141,26 +141,18 @@ async def test_blocking_marks_entries_live_and_rejects_what_waits(
         await client.aclose()
 
 
-async def test_audit_log_and_area_totals_follow_live(
+async def test_area_totals_follow_live(
     browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     base, mid = sqlite_server.base_url, sqlite_seeded.meeting_id
     http_clerk = await _open(base, sqlite_seeded)
-    author = resident(base)
-    audit_path = f"/staff/meetings/{mid}/audit"
-    log = await signed_in_page(browser, base, sqlite_seeded.users["clerk"], PASSWORD, audit_path)
-    queue = await log.context.new_page()
-    await queue.goto(f"{base}/staff/meetings/{mid}/moderation")
-    await eventually(
-        lambda: queue.evaluate("window.__councilHub && window.__councilHub.state === 'live'")
-    )
-    assert await _has(log, "#audit-empty:not([hidden])")
+    path = f"/staff/meetings/{mid}/moderation"
+    queue = await signed_in_page(browser, base, sqlite_seeded.users["clerk"], PASSWORD, path)
     assert await _has(queue, "#areas-empty:not([hidden])")
-
+    author, other = resident(base), resident(base)
     # Submissions with areas: the totals appear without a reload.
-    first = (await contribute(author, mid, "Bins", area="Llanfair")).json()["id"]
+    await contribute(author, mid, "Bins", area="Llanfair")
     await contribute(author, mid, "More bins", area="Llanfair")
-    other = resident(base)
     await contribute(other, mid, "Roads", area="Penrhos")
     await eventually(
         lambda: queue.evaluate(
@@ -169,8 +161,23 @@ async def test_audit_log_and_area_totals_follow_live(
         )
     )
     assert await _has(queue, "#areas-empty[hidden]")
+    await queue.context.close()
+    for client in (author, other, http_clerk.http):
+        await client.aclose()
 
-    # Another clerk's action reaches the log as it is taken.
+
+async def test_audit_log_follows_live(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    base, mid = sqlite_server.base_url, sqlite_seeded.meeting_id
+    http_clerk = await _open(base, sqlite_seeded)
+    author = resident(base)
+    first, second = [(await contribute(author, mid, f"Bins {i}")).json()["id"] for i in range(2)]
+    audit_path = f"/staff/meetings/{mid}/audit"
+    log = await signed_in_page(browser, base, sqlite_seeded.users["clerk"], PASSWORD, audit_path)
+    assert await _has(log, "#audit-empty:not([hidden])")
+
+    # Another clerk's actions reach the log as they are taken, newest first.
     r = await http_clerk.post(
         f"/staff/meetings/{mid}/contributions/{first}/moderate",
         {"action": "reject", "reason": "abusive"},
@@ -180,8 +187,17 @@ async def test_audit_log_and_area_totals_follow_live(
     row = await _text(log, "#audit-rows tr[data-action=reject]")
     assert f"#{first}" in row and "Clerk" in row and "Abusive" in row
     assert await _has(log, "#audit-empty[hidden]")
+    r = await http_clerk.post(
+        f"/staff/meetings/{mid}/contributions/{second}/moderate", {"action": "approve"}
+    )
+    assert r.status_code == 200
+    await eventually(
+        lambda: log.evaluate(
+            "[...document.querySelectorAll('#audit-rows tr')].map(r => r.dataset.action)"
+            ".join() === 'approve,reject'"
+        )
+    )
     await _axe_clean(log, f"{base}{audit_path}", "audit")
     await log.context.close()
     await author.aclose()
-    await other.aclose()
     await http_clerk.http.aclose()
