@@ -131,8 +131,9 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     return n;
   }
 
-  // Block the participant and (ticked by default) reject what they still have waiting.
-  function blockAction(c) {
+  // Block the participant and (ticked by default) reject what they still have waiting. `prefix`
+  // keeps ids unique when the entry is in both lists (decided while a clerk worked on it).
+  function blockAction(c, prefix = "") {
     const details = el("details", "mentry__reason");
     details.dataset.role = "block-details";
     const summary = el("summary", "button button--quiet", strings.block_open);
@@ -142,7 +143,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     row.dataset.role = "block-reject-row";
     const box = el("input");
     box.type = "checkbox";
-    box.id = `block-reject-${c.id}`;
+    box.id = `${prefix}block-reject-${c.id}`;
     box.name = "reject_pending";
     box.value = "1";
     box.checked = true;
@@ -154,7 +155,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     button.type = "submit";
     button.dataset.role = "block-confirm";
     button.append(forId(c.id));
-    form.append(hiddenInput("action", "block"), row, reasonSelect(`block-reason-${c.id}`, false), button);
+    form.append(hiddenInput("action", "block"), row, reasonSelect(`${prefix}block-reason-${c.id}`, false), button);
     details.append(summary, form);
     return details;
   }
@@ -302,7 +303,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
           : spotlightForm(c));
       }
       actions.append(reasonAction(c, "hide", strings.hide_open, strings.hide));
-      if (!c.blocked) actions.append(blockAction(c));
+      if (!c.blocked) actions.append(blockAction(c, "d-"));
       parts.push(actions);
     }
     li.replaceChildren(...parts);

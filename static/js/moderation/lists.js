@@ -39,7 +39,7 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     for (const c of sortedPending()) {
       const li = getOrCreate(queueEls, c.id, () => queueEntry(c));
       li.hidden = !matches(c);
-      if (!li.hidden) shown += 1;
+      if (!li.hidden && state.pending.has(c.id)) shown += 1; // not one another clerk decided
       nodes.push(li);
     }
     syncChildren(list, nodes);
