@@ -201,3 +201,36 @@ async def test_audit_log_follows_live(
     await log.context.close()
     await author.aclose()
     await http_clerk.http.aclose()
+
+
+async def test_councillors_audit_log_follows_too_without_the_staff_stream(
+    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+) -> None:
+    base, mid = sqlite_server.base_url, sqlite_seeded.meeting_id
+    http_clerk = await _open(base, sqlite_seeded)
+    author = resident(base)
+    cid = (await contribute(author, mid, "Bins")).json()["id"]
+    audit_path = f"/staff/meetings/{mid}/audit"
+    ctx = await browser.new_context()
+    log = await ctx.new_page()
+    await log.goto(f"{base}/staff/login?next={audit_path}")
+    await log.fill("#email", sqlite_seeded.users["councillor"])
+    await log.fill("#password", PASSWORD)
+    await log.click("button[type=submit]")
+    await log.wait_for_url(f"{base}{audit_path}")
+    assert await _has(log, "#audit-empty:not([hidden])")
+    r = await http_clerk.post(
+        f"/staff/meetings/{mid}/contributions/{cid}/moderate", {"action": "approve"}
+    )
+    assert r.status_code == 200
+    await eventually(lambda: _has(log, "#audit-rows tr[data-action=approve]"), timeout=15)
+    # Councillors never see who wrote what: no participant column, no pseudonym.
+    row = await _text(log, "#audit-rows tr[data-action=approve]")
+    assert f"#{cid}" in row and "P-" not in row
+    assert await log.evaluate("document.querySelectorAll('#audit thead th').length") == 5
+    assert await log.evaluate("document.querySelector('#audit-rows tr').children.length") == 5
+    violations = await axe_violations(log)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]
+    await ctx.close()
+    await author.aclose()
+    await http_clerk.http.aclose()

@@ -1,6 +1,8 @@
-// The moderation log, kept up to date for the clerks who moderate: each clerk's action arrives
+// The moderation log, kept up to date. For the clerks who moderate, each clerk's action arrives
 // on the staff live stream, and the log is read again from the server (one read per burst), so
 // the page shows exactly the rows the log holds (a block that rejects what waits adds several).
+// Councillors may not follow the staff stream (it carries the queue): their page reads the log
+// again every POLL_MS while it is visible.
 // The markup mirrors hub/templates/staff/audit.html; text is set with textContent only.
 
 import { LiveStream } from "../stream.js";
@@ -10,6 +12,7 @@ const data = readJSON("audit-data");
 const labels = readJSON("labels");
 const fmt = formatters(data.timezone);
 const logUrl = `/staff/meetings/${data.meeting_id}/audit`;
+const POLL_MS = 10_000;
 
 function row(e) {
   const tr = el("tr");
@@ -25,9 +28,9 @@ function row(e) {
     el("td", null, e.actor),
     el("td", null, data.actions[e.action] || e.action),
     submission,
-    el("td", null, e.participant || ""),
-    el("td", null, e.reason ? data.reasons[e.reason] || e.reason : ""),
   );
+  if (data.show_participant) tr.append(el("td", null, e.participant || ""));
+  tr.append(el("td", null, e.reason ? data.reasons[e.reason] || e.reason : ""));
   return tr;
 }
 
@@ -61,11 +64,17 @@ function onEvent(envelope) {
   if (envelope.type === "moderation.item" && envelope.data.action !== "submitted") reload();
 }
 
-new LiveStream({
-  path: `/staff/api/meetings/${data.meeting_id}/live`,
-  snapshotUrl: logUrl,
-  lastSeq: data.last_seq,
-  onEvent,
-  onSnapshot: (fresh) => render(fresh.entries),
-  onStatus: (s) => showConnection(s, labels),
-}).start();
+if (data.live) {
+  new LiveStream({
+    path: `/staff/api/meetings/${data.meeting_id}/live`,
+    snapshotUrl: logUrl,
+    lastSeq: data.last_seq,
+    onEvent,
+    onSnapshot: (fresh) => render(fresh.entries),
+    onStatus: (s) => showConnection(s, labels),
+  }).start();
+} else {
+  setInterval(() => {
+    if (document.visibilityState === "visible") reload();
+  }, POLL_MS);
+}
