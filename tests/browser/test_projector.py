@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import axe_violations, eventually
-from tests.support import RunningServer, Seeded, contribute, resident, sign_in
+from tests.browser.support import axe_violations, eventually, signed_in_page
+from tests.support import PASSWORD, RunningServer, Seeded, contribute, resident, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,8 @@ async def _spotlight(page: Any) -> str | None:
 async def test_the_screen_follows_the_current_item(
     browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
-    base, mid, items = sqlite_server.base_url, sqlite_seeded.meeting_id, sqlite_seeded.item_ids
+    seeded = sqlite_seeded
+    base, mid, items = sqlite_server.base_url, seeded.meeting_id, seeded.item_ids
     clerk = await sign_in(base, sqlite_seeded.users["clerk"])
     assert (
         await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
@@ -88,9 +89,17 @@ async def test_the_screen_follows_the_current_item(
     assert await _latest(screen) == []
     assert await screen.is_visible("#projector-comments-empty")
 
-    # A pinned one stays.
-    assert (await clerk.post(spot, {"action": "spotlight", "pin": "1"})).status_code == 200
+    # A pinned one stays: the clerk ticks "Keep on screen when the item changes" on the
+    # moderation page as they spotlight it.
+    moderation = await signed_in_page(
+        browser, base, seeded.users["clerk"], PASSWORD, f"/staff/meetings/{mid}/moderation"
+    )
+    await moderation.check(f"#pin-{question}")
+    await moderation.click(f"#d-{question} button[data-role=spotlight]")
     await eventually(lambda: _equals(_spotlight(screen), "What about the first item?"))
+    badge = f"#d-{question} .dentry__spotlight"
+    await eventually(lambda: moderation.evaluate(f"!!document.querySelector('{badge}')"))
+    assert await moderation.text_content(badge) == "On screen now, kept when the item changes"
     await current(items[1])
     await eventually(lambda: _equals(_latest(screen), ["Second item again", "On the second item"]))
     assert await _spotlight(screen) == "What about the first item?"
@@ -106,6 +115,7 @@ async def test_the_screen_follows_the_current_item(
         violations = await axe_violations(screen)
         assert violations == [], (lang, [(v["id"], v["help"]) for v in violations])
     await ctx.close()
+    await moderation.context.close()
     await author.aclose()
     await clerk.http.aclose()
 
