@@ -129,6 +129,11 @@ async def test_blocking_marks_entries_live_and_rejects_what_waits(
     # A's queue and show as rejected.
     await b.click(f"#q-{spam[1]} details[data-role=block-details] summary")
     assert await b.is_checked(f"#block-reject-{spam[1]}")
+    # Without a reason for those rejections it is refused, beside the entry; nothing changes.
+    await b.click(f"#q-{spam[1]} button[data-role=block-confirm]")
+    await eventually(lambda: _has(b, f"#q-{spam[1]} .mentry__error"))
+    assert "reason" in await _text(b, f"#q-{spam[1]} .mentry__error")
+    assert not await _has(a, f"#q-{spam[1]}[data-blocked]")
     await b.select_option(f"#block-reason-{spam[1]}", "abusive")
     await b.click(f"#q-{spam[1]} button[data-role=block-confirm]")
     for cid in spam:
