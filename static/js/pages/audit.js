@@ -44,9 +44,14 @@ function render(entries) {
 
 // One read of the log per burst of actions, however many arrive together.
 let pending = null;
+let again = false; // an action arrived while the log was being read
 function reload() {
-  if (pending !== null) return;
+  if (pending !== null) {
+    again = true;
+    return;
+  }
   pending = setTimeout(async () => {
+    again = false; // what arrived until now, this read includes
     try {
       const res = await fetchFresh(logUrl);
       if (res.ok) render((await res.json()).entries);
@@ -54,6 +59,7 @@ function reload() {
       // the next action or reconnection reads it again
     } finally {
       pending = null;
+      if (again) reload();
     }
   }, 150);
 }

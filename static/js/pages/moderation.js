@@ -216,9 +216,14 @@ conflicts.sendForms((action, id) => {
 // Residents' areas in totals only. A submission that arrives changes them: fetch them again,
 // at most once a second however fast submissions come.
 let areasTimer = null;
+let areasAgain = false; // a submission arrived while the totals were being read
 function refreshAreas() {
-  if (areasTimer !== null) return;
+  if (areasTimer !== null) {
+    areasAgain = true;
+    return;
+  }
   areasTimer = setTimeout(async () => {
+    areasAgain = false; // what arrived until now, this read includes
     try {
       const res = await fetchFresh(`/staff/api/meetings/${meetingId}/moderation`);
       if (res.ok) renderAreas((await res.json()).areas);
@@ -226,6 +231,7 @@ function refreshAreas() {
       // the next submission tries again
     } finally {
       areasTimer = null;
+      if (areasAgain) refreshAreas();
     }
   }, 1000);
 }
