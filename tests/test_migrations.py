@@ -136,16 +136,18 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
             async with create_sessionmaker(engine)() as session:
                 w = Writer(session)
                 await create_council(w, slug="aberglas", name="Aberglas")
-                # In SQL: the models are ahead of 0005 (later migrations add columns).
-                await session.execute(
-                    text(
-                        "INSERT INTO meetings (id, council_id, title, body_name, starts_at,"
-                        " location, status, last_seq, first_seq, created_at, updated_at)"
-                        " VALUES (1, 1, 'Cabinet', 'Cabinet', :now, '', 'scheduled', 0, 1,"
-                        " :now, :now)"
-                    ),
-                    {"now": datetime.now(UTC).replace(tzinfo=None)},
-                )
+                # The meeting in SQL, as 0005 knew it: today's model has columns added since.
+                meeting_id = (
+                    await session.execute(
+                        text(
+                            "INSERT INTO meetings (council_id, title, body_name, starts_at,"
+                            " location, status, last_seq, first_seq, created_at, updated_at)"
+                            " SELECT id, 'Cabinet', 'Cabinet', :now, '', 'scheduled', 0, 1,"
+                            " :now, :now FROM councils RETURNING id"
+                        ),
+                        {"now": datetime.now(UTC).replace(tzinfo=None)},
+                    )
+                ).scalar_one()
                 await session.execute(
                     text(
                         "INSERT INTO staff_users (id, email, display_name, password_hash, role,"
@@ -159,7 +161,7 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
                         "INSERT INTO participant_blocks (meeting_id, participant_id, blocked_by,"
                         " created_at) VALUES (:mid, 'p1', 7, :now)"
                     ),
-                    {"mid": 1, "now": datetime.now(UTC).replace(tzinfo=None)},
+                    {"mid": meeting_id, "now": datetime.now(UTC).replace(tzinfo=None)},
                 )
                 await session.commit()
         finally:

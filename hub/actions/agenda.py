@@ -13,8 +13,8 @@ from typing import Literal
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
 from hub.events.publish import Writer
-from hub.events.schema import AgendaItemUpdated, Event, StaffActionRecorded
-from hub.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, utcnow
+from hub.events.schema import AgendaItemUpdated, Event, SpotlightChanged, StaffActionRecorded
+from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, utcnow
 from hub.queries.meetings import load_items
 from hub.shapes.public import ItemView, item_views
 
@@ -211,6 +211,12 @@ async def set_current_item(
     target.ended_at = None
     touch(target, actor, now)
     events = changed_items(items, before)
+    # The chamber screen follows the meeting: an unpinned spotlight about another item goes.
+    if meeting.spotlight_id is not None and not meeting.spotlight_pinned:
+        spotlit = await w.session.get(Contribution, meeting.spotlight_id)
+        if spotlit is None or spotlit.item_id != target.id:
+            meeting.spotlight_id = None
+            events.append(SpotlightChanged(contribution=None))
     events.append(
         StaffActionRecorded(action="item.current", actor=actor.display_name, item_id=item_id)
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, lock_meeting
 from hub.actions.redaction import redact_contribution
@@ -56,6 +58,18 @@ class Outcome:
     message: str | None = None
 
 
+class BlockedAuthor(Conflict):
+    """Approving a blocked participant's submission: refused, not merely confirmed. A block
+    means nothing more of theirs reaches the meeting; a confirmation would be clicked through
+    in a fast queue (or skipped by a bulk approve), which is how one reached the chamber."""
+
+    code = "blocked"
+
+
+async def is_blocked(w: Writer, meeting_id: int, participant_id: str) -> bool:
+    return await w.session.get(ParticipantBlock, (meeting_id, participant_id)) is not None
+
+
 async def _moderator_name(w: Writer, user_id: int | None) -> str | None:
     if user_id is None:
         return None
@@ -85,7 +99,13 @@ async def moderate(
     action: str,
     actor: Actor,
     reason: str | None = None,
+    *,
+    pin: bool = False,
+    reject_pending: bool = False,
 ) -> Contribution:
+    """One clerk's action on one submission. ``pin`` (spotlight): the question stays on the
+    screen when the current item changes. ``reject_pending`` (block): the participant's
+    submissions still waiting are rejected too, with ``reason``, in the same transaction."""
     if action not in ACTIONS:
         raise Invalid(_("Unknown moderation action."))
     meeting = await lock_meeting(w, meeting_id)
@@ -105,6 +125,13 @@ async def moderate(
         applies_to, becomes = DECISIONS[action]
         if status is not applies_to:
             raise await _conflict(w, c)
+        if action == "approve" and await is_blocked(w, meeting_id, c.participant_id):
+            raise BlockedAuthor(
+                _(
+                    "This participant is blocked in this meeting, so their submissions are not "
+                    "published. Reject it instead."
+                )
+            )
         c.status = becomes.value
         notify_author = True
         if becomes is ContributionStatus.PUBLISHED:
@@ -116,9 +143,10 @@ async def moderate(
             public_events.append(ContributionRemoved(id=c.id))
             if meeting.spotlight_id == c.id:
                 meeting.spotlight_id = None
+                meeting.spotlight_pinned = False
                 public_events.append(SpotlightChanged(contribution=None))
     elif action == "block":
-        await _block(w, meeting, c, actor, reason)
+        await _block(w, meeting, c, actor, reason, reject_pending, policy.reasons)
     else:
         if status is not ContributionStatus.PUBLISHED or c.kind != Kind.QUESTION:
             raise Conflict(_("Only published questions can be answered or spotlighted."))
@@ -129,14 +157,16 @@ async def moderate(
             c.answered = wanted
             public_events.append(ContributionUpdated(contribution=contribution_view(c)))
         elif action == "spotlight":
-            if meeting.spotlight_id == c.id:
+            if meeting.spotlight_id == c.id and meeting.spotlight_pinned == pin:
                 raise Conflict(_("This question is already on the screen."))
             meeting.spotlight_id = c.id
-            public_events.append(SpotlightChanged(contribution=contribution_view(c)))
+            meeting.spotlight_pinned = pin
+            public_events.append(SpotlightChanged(contribution=contribution_view(c), pinned=pin))
         else:  # unspotlight
             if meeting.spotlight_id != c.id:
                 raise Conflict(_("This question is not on the screen."))
             meeting.spotlight_id = None
+            meeting.spotlight_pinned = False
             public_events.append(SpotlightChanged(contribution=None))
 
     if action != "block":
@@ -164,6 +194,7 @@ async def moderate(
                     actor.display_name
                     if c.moderated_by == actor.user_id
                     else await _moderator_name(w, c.moderated_by),
+                    blocked=await is_blocked(w, meeting_id, c.participant_id),
                 ),
                 action=action,
                 actor=actor.display_name,
@@ -189,10 +220,31 @@ async def moderate(
 
 
 async def _block(
-    w: Writer, meeting: Meeting, c: Contribution, actor: Actor, reason: str | None
+    w: Writer,
+    meeting: Meeting,
+    c: Contribution,
+    actor: Actor,
+    reason: str | None,
+    reject_pending: bool,
+    reasons: dict[str, str],
 ) -> None:
-    if await w.session.get(ParticipantBlock, (meeting.id, c.participant_id)) is not None:
+    if await is_blocked(w, meeting.id, c.participant_id):
         raise Conflict(_("This participant is already blocked for this meeting."))
+    waiting: list[Contribution] = []
+    if reject_pending:
+        waiting = list(
+            await w.session.scalars(
+                select(Contribution)
+                .where(
+                    Contribution.meeting_id == meeting.id,
+                    Contribution.participant_id == c.participant_id,
+                    Contribution.status == ContributionStatus.PENDING.value,
+                )
+                .order_by(Contribution.id)
+            )
+        )
+        if waiting and reason not in reasons:
+            raise Invalid(_("Choose a reason for rejecting their waiting submissions."))
     w.session.add(
         ParticipantBlock(
             meeting_id=meeting.id,
@@ -201,6 +253,10 @@ async def _block(
             blocked_by=actor.user_id,
         )
     )
+    await w.session.flush()  # blocked before the rejections: their views say so
+    for pending in waiting:
+        # Each is an ordinary rejection: its own log row, queue event and note to its author.
+        await moderate(w, meeting.id, pending.id, "reject", actor, reason)
 
 
 async def bulk(

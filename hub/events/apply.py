@@ -47,5 +47,9 @@ def apply(snapshot: dict[str, Any], envelopes: Iterable[dict[str, Any]]) -> dict
             state["contributions"] = [c for c in state["contributions"] if c["id"] != data["id"]]
         elif kind == "meeting.spotlight":
             state["spotlight"] = data["contribution"]
+            # Events logged before pins existed have no "pinned": they were never pinned.
+            state["spotlight_pinned"] = (
+                bool(data.get("pinned")) and data["contribution"] is not None
+            )
         state["last_seq"] = seq
     return state

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.models.base import Base, UTCDateTime, utcnow
@@ -51,6 +51,9 @@ class Meeting(Base):
     first_seq: Mapped[int] = mapped_column(Integer, default=1)
     # The question shown on the chamber's projector (a published question of this meeting).
     spotlight_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A pinned spotlight stays on the screen when the current item changes; an unpinned one
+    # follows the meeting and is cleared (hub/actions/agenda.py set_current_item).
+    spotlight_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Per-meeting window overrides; None follows the council's policy.
     submissions_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     submissions_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

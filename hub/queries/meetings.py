@@ -65,6 +65,7 @@ async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | N
         "items": [as_json(v) for v in item_views(items)],
         "contributions": [as_json(c) for c in contributions],
         "spotlight": as_json(spotlight) if spotlight is not None else None,
+        "spotlight_pinned": spotlight is not None and meeting.spotlight_pinned,
         "last_seq": meeting.last_seq,
     }
 

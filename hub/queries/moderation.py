@@ -7,7 +7,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.models import Contribution, ContributionStatus, ModerationLog, StaffUser, iso
+from hub.models import (
+    Contribution,
+    ContributionStatus,
+    ModerationLog,
+    ParticipantBlock,
+    StaffUser,
+    iso,
+)
 from hub.shapes.serialise import as_json
 from hub.shapes.staff import staff_view
 
@@ -22,6 +29,11 @@ async def moderation_state(session: AsyncSession, meeting_id: int) -> dict[str, 
         select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(deciders))
     )
     names: dict[int | None, str] = {int(r[0]): str(r[1]) for r in rows}
+    blocked = set(
+        await session.scalars(
+            select(ParticipantBlock.participant_id).where(ParticipantBlock.meeting_id == meeting_id)
+        )
+    )
     pending = await session.execute(
         select(Contribution)
         .where(
@@ -42,9 +54,12 @@ async def moderation_state(session: AsyncSession, meeting_id: int) -> dict[str, 
     return {
         # Residents' areas, in aggregate only: never tied to a submission on a staff screen.
         "areas": await area_totals(session, meeting_id),
-        "pending": [as_json(staff_view(c, names.get(c.moderated_by))) for c in pending.scalars()],
+        "pending": [
+            as_json(staff_view(c, names.get(c.moderated_by), c.participant_id in blocked))
+            for c in pending.scalars()
+        ],
         "decided": [
-            as_json(staff_view(c, names.get(c.moderated_by)))
+            as_json(staff_view(c, names.get(c.moderated_by), c.participant_id in blocked))
             for c in reversed(decided.scalars().all())
         ],
     }

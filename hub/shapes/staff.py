@@ -24,6 +24,8 @@ class StaffContributionView(WrittenView):
     created_at: str
     moderated_at: str | None
     moderated_by: str | None
+    # The participant is blocked in this meeting: the queue marks it and approving is refused.
+    blocked: bool = False
 
 
 def pseudonym(participant_id: str) -> str:
@@ -31,7 +33,9 @@ def pseudonym(participant_id: str) -> str:
     return "P-" + hashlib.sha256(participant_id.encode()).hexdigest()[:6]
 
 
-def staff_view(c: Contribution, moderated_by: str | None) -> StaffContributionView:
+def staff_view(
+    c: Contribution, moderated_by: str | None, blocked: bool = False
+) -> StaffContributionView:
     return StaffContributionView(
         **written(c),
         status=c.status,
@@ -43,4 +47,5 @@ def staff_view(c: Contribution, moderated_by: str | None) -> StaffContributionVi
         created_at=created_at(c),
         moderated_at=iso(c.moderated_at),
         moderated_by=moderated_by,
+        blocked=blocked,
     )

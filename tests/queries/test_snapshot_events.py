@@ -75,9 +75,28 @@ def script() -> list[tuple[str, Step]]:
         ("vote", lambda w, s: _vote_last(w, s, True)),
         ("answer", lambda w, s: _moderate_last(w, s, "answer")),
         ("spotlight", lambda w, s: _moderate_last(w, s, "spotlight")),
+        ("pin spotlight", lambda w, s: _moderate_last(w, s, "spotlight", pin=True)),
+        (
+            "current 2 (pinned spotlight stays)",
+            lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[1], ACTOR),
+        ),
+        ("unpin spotlight", lambda w, s: _moderate_last(w, s, "spotlight", pin=False)),
+        (
+            "current 3 (unpinned spotlight cleared)",
+            lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[2], ACTOR),
+        ),
+        ("spotlight again", lambda w, s: _moderate_last(w, s, "spotlight")),
         ("hide spotlighted", lambda w, s: _moderate_last(w, s, "hide", "off_topic")),
         ("rejected comment", lambda w, s: submit(w, s.meeting_id, "r" * 20, _sub("comment", "c2"))),
         ("reject", lambda w, s: _moderate_last(w, s, "reject", "abusive")),
+        (
+            "blocked one's comment",
+            lambda w, s: submit(w, s.meeting_id, "b" * 20, _sub("comment", "b1")),
+        ),
+        (
+            "block, rejecting what waits",
+            lambda w, s: _moderate_last(w, s, "block", "abusive", reject_pending=True),
+        ),
         (
             "close (ends current)",
             lambda w, s: change_meeting_status(w, s.meeting_id, "close", ACTOR),
@@ -99,8 +118,12 @@ async def _last_id(w: Writer, meeting_id: int) -> int:
     return int(result.scalars().first() or 0)
 
 
-async def _moderate_last(w: Writer, s: Seeded, action: str, reason: str | None = None) -> None:
-    await moderate(w, s.meeting_id, await _last_id(w, s.meeting_id), action, ACTOR, reason)
+async def _moderate_last(
+    w: Writer, s: Seeded, action: str, reason: str | None = None, **options: bool
+) -> None:
+    await moderate(
+        w, s.meeting_id, await _last_id(w, s.meeting_id), action, ACTOR, reason, **options
+    )
 
 
 async def _vote_last(w: Writer, s: Seeded, up: bool) -> None:

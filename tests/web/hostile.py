@@ -135,6 +135,8 @@ PLAUSIBLE: dict[str, list[str]] = {
     # The versions console forms carry: "" (no check), a stale one, the first.
     "version": ["", "0", "1"],
     "current_was": ["", "0"],
+    "pin": ["1", ""],
+    "reject_pending": ["1", ""],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.

@@ -51,6 +51,7 @@ async def queue_page(request: Request) -> Response:
             "policy": policy_of(meeting.council),
             "last_seq": last_seq,
             "spotlight_id": fresh.spotlight_id,
+            "spotlight_pinned": fresh.spotlight_id is not None and fresh.spotlight_pinned,
         },
     )
 
@@ -74,7 +75,14 @@ def _result(request: Request, meeting_id: int, body: dict[str, object]) -> Respo
     return RedirectResponse(f"/staff/meetings/{meeting_id}/moderation", status_code=303)
 
 
-MODERATE_FORM = {**CSRF_FORM, "action": CODE_MAX_CHARS, "reason": REASON_MAX_CHARS}
+MODERATE_FORM = {
+    **CSRF_FORM,
+    "action": CODE_MAX_CHARS,
+    "reason": REASON_MAX_CHARS,
+    # Checkboxes: present (any value) when ticked.
+    "pin": CODE_MAX_CHARS,
+    "reject_pending": CODE_MAX_CHARS,
+}
 # Up to BULK_MAX ids of up to 10 digits, each with a separator.
 IDS_MAX_CHARS = BULK_MAX * 11
 
@@ -85,7 +93,14 @@ async def act(request: Request) -> Response:
     done = await perform(
         request,
         lambda w, actor, meeting, form: moderate(
-            w, meeting.id, contribution_id, form.get("action", ""), actor, form.get("reason")
+            w,
+            meeting.id,
+            contribution_id,
+            form.get("action", ""),
+            actor,
+            form.get("reason"),
+            pin=bool(form.get("pin")),
+            reject_pending=bool(form.get("reject_pending")),
         ),
     )
     if isinstance(done, Response):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub.queries.meetings import snapshot_of
+from hub.queries.meetings import load_meeting, snapshot_of
 from hub.queries.moderation import area_totals, moderation_log
 from hub.queries.review import feedback_by_item
 from hub.shapes.public import meeting_view
@@ -23,6 +23,9 @@ async def audit(request: Request) -> Response:
         return checked
     staff, meeting = checked
     async with services(request).sessionmaker() as session:
+        fresh = await load_meeting(session, meeting.id)
+        assert fresh is not None
+        last_seq = fresh.last_seq  # read first: the log below is at least this fresh
         entries = await moderation_log(session, meeting.id)
     # Who wrote what (the pseudonym) is for the clerks who moderate, to spot a repeat poster;
     # councillors read what was decided and why.
@@ -30,12 +33,13 @@ async def audit(request: Request) -> Response:
     if not show_participant:
         entries = [{k: v for k, v in e.items() if k != "participant"} for e in entries]
     if wants_json(request):
-        return JSONResponse({"entries": entries})
+        return JSONResponse({"entries": entries, "last_seq": last_seq})
     context = {
         "meeting": as_json(meeting_view(meeting)),
         "entries": entries,
         "reasons": reasons_of(meeting),
         "show_participant": show_participant,
+        "last_seq": last_seq,
     }
     return staff_page(request, "staff/audit.html", staff, context)
 

@@ -10,9 +10,10 @@ import { $, fill, jsonOrNull, postForm } from "../dom.js";
  * @param {() => HTMLElement[]} deps.visibleEntries  the queue entries shown (keyboard.js)
  * @param {(id: number, announce: string|null) => void} deps.leaveQueue
  * @param {() => void} deps.renderQueue
+ * @param {(li: HTMLElement, message: string) => void} deps.entryError  a refusal beside its entry
  * @returns {{update: () => void}} brings the count and the checkboxes up to date
  */
-export function bulkActions(m, { visibleEntries, leaveQueue, renderQueue }) {
+export function bulkActions(m, { visibleEntries, leaveQueue, renderQueue, entryError }) {
   const { state, strings, csrf, queueEls, showError, showStatus } = m;
   const shownIds = () => visibleEntries().map((li) => Number(li.dataset.contributionId));
 
@@ -89,7 +90,14 @@ export function bulkActions(m, { visibleEntries, leaveQueue, renderQueue }) {
       }
       renderQueue();
       showStatus(fill(strings.bulk_done, { n: done.length }));
-      if (failed.length) showError(failed.map((r) => `#${r.id}: ${r.message || strings.failed}`).join(" "));
+      // Each refusal beside its entry; only those whose entry is gone at the top.
+      const elsewhere = [];
+      for (const r of failed) {
+        const li = queueEls.get(r.id);
+        if (li) entryError(li, r.message || strings.failed);
+        else elsewhere.push(`#${r.id}: ${r.message || strings.failed}`);
+      }
+      if (elsewhere.length) showError(elsewhere.join(" "));
     } catch {
       showError(strings.network_error);
     } finally {

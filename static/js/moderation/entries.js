@@ -26,6 +26,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
       h.append(" ", el("span", `badge badge--position badge--${c.position}`, labels.position[c.position] || c.position));
     }
     if (c.kind === "question" && c.answered) h.append(" ", el("span", "badge badge--answered", strings.answered));
+    if (c.blocked) h.append(" ", el("span", "badge badge--c-rejected mentry__blocked", strings.blocked));
     return h;
   }
 
@@ -93,14 +94,14 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     return form;
   }
 
-  function reasonSelect(id) {
+  function reasonSelect(id, required = true) {
     const div = el("div", "field");
     const label = el("label", null, strings.reason_label);
     label.htmlFor = id;
     const select = el("select");
     select.id = id;
     select.name = "reason";
-    select.required = true;
+    select.required = required;
     select.append(optionEl("", strings.choose_reason));
     for (const [code, text] of Object.entries(state.reasons)) select.append(optionEl(code, text));
     div.append(label, select);
@@ -122,6 +123,81 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     return details;
   }
 
+  // How many of this participant's submissions wait in the queue (offered for rejection when
+  // blocking them).
+  function waitingOf(participant) {
+    let n = 0;
+    for (const p of state.pending.values()) if (p.participant === participant) n += 1;
+    return n;
+  }
+
+  // Block the participant and (ticked by default) reject what they still have waiting. `prefix`
+  // keeps ids unique when the entry is in both lists (decided while a clerk worked on it).
+  function blockAction(c, prefix = "") {
+    const details = el("details", "mentry__reason");
+    details.dataset.role = "block-details";
+    const summary = el("summary", "button button--quiet", strings.block_open);
+    summary.append(forId(c.id));
+    const form = moderateForm(c, "block", "reason-form");
+    const row = el("div", "check");
+    row.dataset.role = "block-reject-row";
+    const box = el("input");
+    box.type = "checkbox";
+    box.id = `${prefix}block-reject-${c.id}`;
+    box.name = "reject_pending";
+    box.value = "1";
+    box.checked = true;
+    const label = el("label");
+    label.htmlFor = box.id;
+    row.append(box, label);
+    setWaiting(row, waitingOf(c.participant));
+    const button = el("button", "button button--danger", strings.block);
+    button.type = "submit";
+    button.dataset.role = "block-confirm";
+    button.append(forId(c.id));
+    form.append(hiddenInput("action", "block"), row, reasonSelect(`${prefix}block-reason-${c.id}`, false), button);
+    details.append(summary, form);
+    return details;
+  }
+
+  function setWaiting(row, n) {
+    const text = fill(strings.block_reject, { n });
+    const label = row.querySelector("label");
+    if (label.textContent !== text) label.textContent = text;
+    row.hidden = n === 0;
+  }
+
+  // The counts on every entry's block form, as submissions come and go.
+  function updateWaiting(root) {
+    for (const row of root.querySelectorAll('[data-role="block-reject-row"]')) {
+      const li = row.closest("li.mentry");
+      if (li) setWaiting(row, waitingOf(li.dataset.participant));
+    }
+  }
+
+  function spotlightForm(c) {
+    const form = moderateForm(c, "spotlight", "inline-form spotlight-form");
+    const button = el("button", "button", strings.spotlight);
+    button.type = "submit";
+    button.name = "action";
+    button.value = "spotlight";
+    button.dataset.role = "spotlight";
+    button.append(forId(c.id));
+    const check = el("span", "check");
+    const box = el("input");
+    box.type = "checkbox";
+    box.id = `pin-${c.id}`;
+    box.name = "pin";
+    box.value = "1";
+    box.dataset.role = "pin";
+    const label = el("label", null, strings.pin);
+    label.htmlFor = box.id;
+    label.append(forId(c.id));
+    check.append(box, label);
+    form.append(button, check);
+    return form;
+  }
+
   function queueEntry(c) {
     const li = el("li", "mentry qentry");
     li.id = `q-${c.id}`;
@@ -137,6 +213,9 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     li.dataset.kind = c.kind;
     li.dataset.itemId = c.item_id === null || c.item_id === undefined ? "" : String(c.item_id);
     li.dataset.status = c.status;
+    li.dataset.participant = c.participant;
+    if (c.blocked) li.dataset.blocked = "true";
+    else delete li.dataset.blocked;
   }
 
   function fillQueueEntry(li, c) {
@@ -153,25 +232,33 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     label.append(el("span", "visually-hidden", fill(strings.select, { id: c.id })));
     head.append(box, label, titleEl(c, "q"));
     const actions = el("div", "mentry__actions");
-    actions.append(
-      actionForm(c, "approve", strings.approve, "button--primary"),
-      reasonAction(c, "reject", strings.reject_open, strings.reject),
-      actionForm(c, "block", strings.block, "button--quiet", strings.block_confirm),
-    );
-    li.replaceChildren(head, ...factsEls(c), actions);
+    // A blocked participant's submission is not published (the server refuses it too).
+    if (!c.blocked) actions.append(actionForm(c, "approve", strings.approve, "button--primary"));
+    actions.append(reasonAction(c, "reject", strings.reject_open, strings.reject));
+    if (!c.blocked) actions.append(blockAction(c));
+    const note = c.blocked ? [el("p", "note mentry__blocked-note", strings.blocked_note)] : [];
+    li.replaceChildren(head, ...factsEls(c), ...note, actions);
   }
 
-  // Rebuild a queue entry, keeping the focus on the same control if it was inside.
+  // Rebuild a queue entry, keeping the focus on the same control if it was inside, what the
+  // clerk chose (open disclosures, reasons, ticks) and a refusal shown beside it.
   function refill(li, c) {
     const focused = li.contains(document.activeElement) ? document.activeElement : null;
     const role = focused?.dataset?.role;
     const fid = focused && focused !== li ? focused.id : "";
-    const open = li.querySelector("details[open]")?.dataset.role;
-    const reason = li.querySelector('select[name="reason"]')?.value || "";
+    const open = [...li.querySelectorAll("details[open]")].map((d) => d.dataset.role);
+    const chosen = [...li.querySelectorAll("select[id], input[type=checkbox][id]")]
+      .map((x) => [x.id, x.type === "checkbox" ? x.checked : x.value]);
+    const refusal = li.querySelector(".mentry__error");
     fillQueueEntry(li, c);
-    if (open) li.querySelector(`details[data-role="${open}"]`)?.setAttribute("open", "");
-    const select = li.querySelector('select[name="reason"]');
-    if (select) select.value = reason;
+    for (const r of open) li.querySelector(`details[data-role="${r}"]`)?.setAttribute("open", "");
+    for (const [id, value] of chosen) {
+      const x = document.getElementById(id);
+      if (!x || !li.contains(x)) continue;
+      if (typeof value === "boolean") x.checked = value;
+      else x.value = value;
+    }
+    if (refusal) li.append(refusal);
     if (!focused) return;
     const again = (fid && document.getElementById(fid)) || (role && li.querySelector(`[data-role="${role}"]`)) || li;
     again.focus({ preventScroll: true });
@@ -199,7 +286,10 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     if (c.moderated_at) outcome.append(" ", timeEl(c.moderated_at, fmt.time, "dentry__time"));
     if (c.reason) outcome.append(" ", el("span", "dentry__reason", fill(strings.reason_is, { reason: state.reasons[c.reason] || c.reason })));
     const onScreen = state.spotlightId !== null && state.spotlightId === c.id;
-    if (onScreen) outcome.append(" ", el("span", "badge badge--spotlight dentry__spotlight", strings.on_screen));
+    if (onScreen) {
+      const text = state.spotlightPinned ? strings.on_screen_pinned : strings.on_screen;
+      outcome.append(" ", el("span", "badge badge--spotlight dentry__spotlight", text));
+    }
 
     const parts = [head, outcome, ...factsEls(c)];
     if (c.status === "published") {
@@ -210,17 +300,15 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
           : actionForm(c, "answer", strings.answer, ""));
         actions.append(onScreen
           ? actionForm(c, "unspotlight", strings.unspotlight, "")
-          : actionForm(c, "spotlight", strings.spotlight, ""));
+          : spotlightForm(c));
       }
-      actions.append(
-        reasonAction(c, "hide", strings.hide_open, strings.hide),
-        actionForm(c, "block", strings.block, "button--quiet", strings.block_confirm),
-      );
+      actions.append(reasonAction(c, "hide", strings.hide_open, strings.hide));
+      if (!c.blocked) actions.append(blockAction(c, "d-"));
       parts.push(actions);
     }
     li.replaceChildren(...parts);
     return li;
   }
 
-  return { queueEntry, refill, decidedEntry, itemName };
+  return { queueEntry, refill, decidedEntry, itemName, updateWaiting };
 }

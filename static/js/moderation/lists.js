@@ -13,7 +13,7 @@ import { $, fill, getOrCreate, syncChildren } from "../dom.js";
  */
 export function queueLists(m, { entries, keyboard, updateBulk }) {
   const { state, strings, queueEls, decidedEls, showStatus } = m;
-  const { queueEntry, decidedEntry } = entries;
+  const { queueEntry, decidedEntry, updateWaiting } = entries;
   const { visibleEntries, ensureRoving, focusEntry } = keyboard;
 
   function matches(c) {
@@ -23,8 +23,10 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     return true;
   }
 
+  // What the queue shows: what waits, and what another clerk decided while this one was
+  // working on it (conflicts.js), in its place.
   function sortedPending() {
-    const list = [...state.pending.values()];
+    const list = [...state.pending.values(), ...[...state.held.values()].map((r) => r.c)];
     list.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
     if (state.sort === "newest") list.reverse();
     return list;
@@ -37,10 +39,11 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     for (const c of sortedPending()) {
       const li = getOrCreate(queueEls, c.id, () => queueEntry(c));
       li.hidden = !matches(c);
-      if (!li.hidden) shown += 1;
+      if (!li.hidden && state.pending.has(c.id)) shown += 1; // not one another clerk decided
       nodes.push(li);
     }
     syncChildren(list, nodes);
+    updateWaiting(list);
     const total = state.pending.size;
     $("queue-count").textContent = `(${total})`;
     $("queue-empty").hidden = total > 0;
@@ -58,7 +61,8 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     const keep = new Set();
     for (const record of state.decided) {
       const { c } = record;
-      const key = JSON.stringify([c, record.action, record.actor, state.spotlightId === c.id]);
+      const onScreen = state.spotlightId === c.id;
+      const key = JSON.stringify([c, record.action, record.actor, onScreen, onScreen && state.spotlightPinned]);
       let entry = decidedEls.get(c.id);
       if (!entry || entry.key !== key) {
         const li = decidedEntry(record);
@@ -80,6 +84,7 @@ export function queueLists(m, { entries, keyboard, updateBulk }) {
     }
     for (const id of [...decidedEls.keys()]) if (!keep.has(id)) decidedEls.delete(id);
     syncChildren(list, nodes);
+    updateWaiting(list);
     $("decided-empty").hidden = state.decided.length > 0;
   }
 

@@ -4,17 +4,19 @@
 // Without this script every entry's forms still work: the server redirects back to the page.
 // This entry module holds the page's state and applies the live events; the parts are in
 // static/js/moderation/: entries.js (building entries), lists.js (the two lists), keyboard.js
-// (roving focus and shortcuts) and bulk.js (bulk actions).
+// (roving focus and shortcuts), bulk.js (bulk actions) and conflicts.js (sending the forms; an
+// entry another clerk decided while this one works on it; refusals beside their entry).
 // The markup mirrors hub/templates/staff/_moderation.html. Bodies, names and areas are
 // residents' text: everything is built with createElement/textContent, never innerHTML.
 
 import { LiveStream } from "../stream.js";
 import {
-  $, byId, csrfToken, fetchFresh, fill, formatters, optionEl, readJSON, sendFormsInPlace,
-  showConnection, textSetter,
+  $, byId, csrfToken, el, fetchFresh, fill, formatters, optionEl, readJSON, showConnection,
+  textSetter,
 } from "../dom.js";
 import { itemLabel, upsertItem } from "../agenda.js";
 import { bulkActions } from "../moderation/bulk.js";
+import { queueConflicts } from "../moderation/conflicts.js";
 import { entryBuilders } from "../moderation/entries.js";
 import { queueKeyboard } from "../moderation/keyboard.js";
 import { queueLists } from "../moderation/lists.js";
@@ -36,6 +38,8 @@ const state = {
   pending: byId(data.pending),
   decided: decidedRecords(data.decided),
   spotlightId: data.spotlight_id,
+  spotlightPinned: Boolean(data.spotlight_pinned),
+  held: new Map(), // id -> {c, action, actor}: decided by another clerk, kept while worked on
   spotlightSeq: data.spotlight_known ? data.last_seq : -1,
   selected: new Set(),
   filterItem: "all",
@@ -55,19 +59,35 @@ const m = {
 };
 const { queueEls, decidedEls } = m;
 const entries = entryBuilders(m);
-const { refill, itemName } = entries;
+const { refill, itemName, updateWaiting } = entries;
 const keyboard = queueKeyboard(m);
 const { renderQueue, renderDecided, render, leaveQueue } = queueLists(m, {
   entries,
   keyboard,
   updateBulk: () => bulk.update(), // bulk is made next: called only once the page runs
 });
-const bulk = bulkActions(m, { visibleEntries: keyboard.visibleEntries, leaveQueue, renderQueue });
+const conflicts = queueConflicts(m, { leaveQueue, renderQueue });
+const bulk = bulkActions(m, {
+  visibleEntries: keyboard.visibleEntries, leaveQueue, renderQueue, entryError: conflicts.entryError,
+});
 
 // ---- applying changes --------------------------------------------------------------------------------
 
+// A block marks every entry of that participant (their view says so from now on).
+function markBlocked(participant) {
+  for (const [id, p] of state.pending) {
+    if (p.participant !== participant || p.blocked) continue;
+    const c = { ...p, blocked: true };
+    state.pending.set(id, c);
+    const li = queueEls.get(id);
+    if (li) refill(li, c);
+  }
+  for (const r of state.decided) if (r.c.participant === participant) r.c = { ...r.c, blocked: true };
+}
+
 function applyModeration(envelope) {
   const { contribution: c, action, actor } = envelope.data;
+  if (action === "block") markBlocked(c.participant);
   if (c.status === "pending") {
     const before = state.pending.get(c.id);
     state.pending.set(c.id, c);
@@ -76,7 +96,9 @@ function applyModeration(envelope) {
     state.decided = state.decided.filter((r) => r.c.id !== c.id);
   } else {
     const wasPending = state.pending.delete(c.id);
-    if (wasPending) {
+    // Another clerk's decision on the entry this clerk is working on: it stays, marked.
+    const record = { c, action, actor };
+    if (wasPending && (actor === data.me || !conflicts.hold(c.id, record))) {
       const text = actor ? fill(strings.acted, { id: c.id, action: strings.actions[action] || action, name: actor }) : null;
       leaveQueue(c.id, text);
     }
@@ -123,10 +145,12 @@ function onEvent(envelope) {
   switch (envelope.type) {
     case "moderation.item":
       applyModeration(envelope);
+      if (envelope.data.action === "submitted") refreshAreas();
       break;
     case "meeting.spotlight":
       if (envelope.seq > state.spotlightSeq) {
         state.spotlightId = envelope.data.contribution ? envelope.data.contribution.id : null;
+        state.spotlightPinned = Boolean(envelope.data.pinned);
         state.spotlightSeq = envelope.seq;
         renderDecided();
       }
@@ -147,11 +171,12 @@ function onSnapshot(fresh) {
   state.pending = byId(fresh.pending);
   for (const [id, li] of [...queueEls]) {
     if (state.pending.has(id)) refill(li, state.pending.get(id));
-    else leaveQueue(id, null);
+    else if (!state.held.has(id)) leaveQueue(id, null);
   }
   state.decided = decidedRecords(fresh.decided);
   decidedEls.clear();
   render();
+  renderAreas(fresh.areas);
   loadSpotlight();
 }
 
@@ -163,6 +188,7 @@ async function loadSpotlight() {
     const snap = await res.json();
     if (snap.last_seq <= state.spotlightSeq) return; // a live event was newer
     state.spotlightId = snap.spotlight ? snap.spotlight.id : null;
+    state.spotlightPinned = Boolean(snap.spotlight_pinned);
     state.spotlightSeq = snap.last_seq;
     renderDecided();
   } catch {
@@ -172,29 +198,58 @@ async function loadSpotlight() {
 
 // ---- forms -----------------------------------------------------------------------------------------
 
-sendFormsInPlace("js-moderate", {
-  strings,
-  showError,
-  clear: () => {
-    showError("");
-    showStatus("");
-  },
-  prepare: (form, body) => {
-    const action = body.get("action");
-    const entry = form.closest("li.mentry");
-    const id = entry ? Number(entry.dataset.contributionId) : null;
-    return () => {
-      showStatus(fill(strings.done, { id }));
-      // The live event moves it to "Recently decided"; take it out of the queue now in case the
-      // stream is slow, keeping the focus in the queue.
-      if ((action === "approve" || action === "reject") && state.pending.has(id)) {
-        state.pending.delete(id);
-        leaveQueue(id, null);
-        renderQueue();
-      }
-    };
-  },
+conflicts.sendForms((action, id) => {
+  showStatus(fill(strings.done, { id }));
+  // The live event moves it to "Recently decided"; take it out of the queue now in case the
+  // stream is slow, keeping the focus in the queue.
+  if (action === "approve" || action === "reject" || action === "block") {
+    const held = state.held.delete(id);
+    if (state.pending.delete(id) || held) {
+      leaveQueue(id, null);
+      renderQueue();
+    }
+  }
 });
+
+// ---- where submissions come from ------------------------------------------------------------
+
+// Residents' areas in totals only. A submission that arrives changes them: fetch them again,
+// at most once a second however fast submissions come.
+let areasTimer = null;
+let areasAgain = false; // a submission arrived while the totals were being read
+function refreshAreas() {
+  if (areasTimer !== null) {
+    areasAgain = true;
+    return;
+  }
+  areasTimer = setTimeout(async () => {
+    areasAgain = false; // what arrived until now, this read includes
+    try {
+      const res = await fetchFresh(`/staff/api/meetings/${meetingId}/moderation`);
+      if (res.ok) renderAreas((await res.json()).areas);
+    } catch {
+      // the next submission tries again
+    } finally {
+      areasTimer = null;
+      if (areasAgain) refreshAreas();
+    }
+  }, 1000);
+}
+
+function renderAreas(areas) {
+  if (!Array.isArray(areas)) return;
+  const rows = areas.map(({ area, count }) => {
+    const tr = el("tr");
+    tr.append(el("td", null, area), el("td", null, String(count)));
+    return tr;
+  });
+  const body = $("areas-rows");
+  const same = body.children.length === rows.length &&
+    rows.every((tr, i) => body.children[i].textContent === tr.textContent);
+  if (!same) body.replaceChildren(...rows);
+  $("areas").hidden = rows.length === 0;
+  $("areas-empty").hidden = rows.length > 0;
+}
 
 // ---- filters ------------------------------------------------------------------------------
 

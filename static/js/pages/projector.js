@@ -57,9 +57,13 @@ function renderSpotlight() {
   ]);
 }
 
+// "Latest" follows the meeting: the current item's comments (with no item current, those about
+// the meeting in general), never another item's. Re-rendered when the current item changes.
 function renderComments() {
+  const current = state.items.find((i) => i.status === "current");
+  const itemId = current ? current.id : null;
   const latest = [...state.contributions.values()]
-    .filter((c) => c.kind === "comment")
+    .filter((c) => c.kind === "comment" && (c.item_id ?? null) === itemId)
     .sort(newestFirst)
     .slice(0, LATEST);
   const list = $("projector-comments");
