@@ -45,12 +45,24 @@ async def send(
     **kwargs: Any,
 ) -> httpx.Response:
     """The response when it is a 2xx or a 400/404/410 (the caller reads those); else raises."""
+    return check(await transport(client, method, url, what=what, **kwargs), reset=reset, what=what)
+
+
+async def transport(
+    client: httpx.AsyncClient, method: str, url: str, *, what: str, **kwargs: Any
+) -> httpx.Response:
+    """The response whatever its status; a transport failure raises SourceUnavailable."""
     try:
-        response = await client.request(method, url, **kwargs)
+        return await client.request(method, url, **kwargs)
     except httpx.TimeoutException as exc:
         raise SourceUnavailable(f"{what} timed out") from exc
     except httpx.HTTPError as exc:
         raise SourceUnavailable(f"{what} unreachable: {type(exc).__name__}") from exc
+
+
+def check(
+    response: httpx.Response, *, reset: Callable[[httpx.Response], datetime | None], what: str
+) -> httpx.Response:
     status = response.status_code
     if status == 429:
         raise RateLimited(reset(response))
