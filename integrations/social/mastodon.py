@@ -52,6 +52,8 @@ class MastodonSource:
         await self._http.aclose()
 
     async def fetch(self, tags: Sequence[str], cursor: str | None) -> FetchResult:
+        if not tags:
+            return FetchResult((), cursor)
         names = [normalise_tag(t) for t in tags]
         url: str | None = f"{self.instance}/api/v1/timelines/tag/{quote(names[0], safe='')}"
         # One request covers every tag: `any[]` ORs the others with the first.

@@ -84,22 +84,31 @@ class XSource:
         timeout: float = TIMEOUT_SECONDS,
         max_pages: int = MAX_PAGES,
     ) -> None:
-        import aiohttp
         from tweepy.asynchronous import AsyncClient
 
         self._client = AsyncClient(bearer_token, return_type=dict, wait_on_rate_limit=False)
-        self._session = _RebasedSession(
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)), api_base
-        )
-        self._client.session = self._session
+        self._api_base = api_base
+        self._timeout = timeout
+        # Made at the first fetch: aiohttp wants its session created inside the event loop.
+        self._session: _RebasedSession | None = None
         # The first poll of a meeting (no cursor yet) reads from here, not the last 7 days.
         self.start_time = start_time
         self.max_pages = max_pages
 
     async def aclose(self) -> None:
-        await self._session.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def fetch(self, tags: Sequence[str], cursor: str | None) -> FetchResult:
+        if not tags:
+            return FetchResult((), cursor)
+        if self._session is None:
+            import aiohttp
+
+            timeout = aiohttp.ClientTimeout(total=self._timeout)
+            self._session = _RebasedSession(aiohttp.ClientSession(timeout=timeout), self._api_base)
+            self._client.session = self._session
         since_id, token, newest = _parse_cursor(cursor)
         query = "(" + " OR ".join("#" + normalise_tag(t) for t in tags) + ") -is:retweet"
         posts: list[Post] = []

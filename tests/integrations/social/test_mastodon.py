@@ -236,3 +236,12 @@ async def test_unavailable(fake: FakeApi, kind: str) -> None:
             await source.fetch(["aberglascouncil"], None)
     finally:
         await source.aclose()
+
+
+async def test_no_tags_reads_nothing(fake: FakeApi) -> None:
+    source = MastodonSource(fake.base_url)
+    try:
+        result = await source.fetch([], "300")
+    finally:
+        await source.aclose()
+    assert result.posts == () and result.cursor == "300" and fake.requests == []

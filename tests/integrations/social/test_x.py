@@ -278,3 +278,20 @@ async def test_unavailable(fake: FakeApi, kind: str) -> None:
             await x.fetch(TAGS, None)
     finally:
         await x.aclose()
+
+
+async def test_no_tags_reads_nothing(fake: FakeApi) -> None:
+    """An empty query would be refused by X (or, worse, match everything)."""
+    x = source(fake)
+    try:
+        result = await x.fetch([], "1865000000000000000")
+    finally:
+        await x.aclose()
+    assert result.posts == () and result.cursor == "1865000000000000000"
+    assert fake.requests == []
+
+
+def test_can_be_made_outside_the_event_loop() -> None:
+    """A runner may build its sources before the loop starts; aiohttp must not see that."""
+    x = XSource("bearer-123")
+    assert x.start_time is None
