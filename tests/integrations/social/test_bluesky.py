@@ -261,3 +261,22 @@ async def test_unavailable_and_empty(fake: FakeApi, kind: str) -> None:
             await bsky.fetch(["AberglasCouncil"], None)
     finally:
         await bsky.aclose()
+
+
+async def test_an_expired_refresh_token_logs_in_again(fake: FakeApi) -> None:
+    fake.answer(CREATE, session(1), session(3))
+    fake.answer(REFRESH, json_response({"error": "ExpiredToken", "message": "expired"}, 400))
+
+    def search(seen: Seen) -> Response:
+        if seen.headers["authorization"] == "Bearer access-1":
+            return json_response({"error": "ExpiredToken", "message": "Token has expired"}, 400)
+        return json_response({"posts": []})
+
+    fake.on(SEARCH, search)
+    bsky = source(fake)
+    try:
+        await bsky.fetch(["AberglasCouncil"], None)
+    finally:
+        await bsky.aclose()
+    assert len(fake.to(REFRESH)) == 1 and len(fake.to(CREATE)) == 2
+    assert fake.to(SEARCH)[-1].headers["authorization"] == "Bearer access-3"
