@@ -1,0 +1,1 @@
+"""Social sources: X, Mastodon and Bluesky, each mapped to the neutral model in models.py."""
