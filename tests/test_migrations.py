@@ -11,9 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from alembic import command
-from hub.actions.councils import create_council
 from hub.db import create_engine, create_sessionmaker
-from hub.events.publish import Writer
 from hub.migrate import alembic_config, upgrade
 from hub.models import Base
 from tests.services import run_sync
@@ -134,9 +132,19 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
         engine = create_engine(db_url)
         try:
             async with create_sessionmaker(engine)() as session:
-                w = Writer(session)
-                await create_council(w, slug="aberglas", name="Aberglas")
-                # The meeting in SQL, as 0005 knew it: today's model has columns added since.
+                # The council and meeting in SQL, as 0005 knew them: today's models have columns
+                # added since.
+                await session.execute(
+                    text(
+                        "INSERT INTO councils (slug, name, timezone, default_language, created_at,"
+                        " moderation, submissions_open, close_items_when_done, max_chars,"
+                        " max_links, blocklist, rejection_reasons, rate_per_participant,"
+                        " rate_per_address, retention_days, privacy_notice) VALUES ('aberglas',"
+                        " 'Aberglas', 'Europe/London', 'en', :now, 'pre', 'publication', true,"
+                        " 1000, 1, '', '', 5, 30, 365, '')"
+                    ),
+                    {"now": datetime.now(UTC).replace(tzinfo=None)},
+                )
                 meeting_id = (
                     await session.execute(
                         text(
