@@ -49,6 +49,8 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/contributions/bulk", moderation.act_bulk, methods=["POST"]),
     Route(f"{STAFF_MEETING}/audit", review.audit, methods=["GET"]),
     Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/review/items/{{item_id:id}}", review.review_item, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/briefing", review.briefing, methods=["GET"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

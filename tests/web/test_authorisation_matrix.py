@@ -75,6 +75,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/meetings/{meeting_id:id}/contributions/bulk"): Rule.DRIVE,
     ("GET", "/staff/meetings/{meeting_id:id}/audit"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/review"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/review/items/{item_id:id}"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/briefing"): Rule.REVIEW,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.
