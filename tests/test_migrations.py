@@ -14,6 +14,7 @@ from alembic import command
 from hub.db import create_engine, create_sessionmaker
 from hub.migrate import alembic_config, upgrade
 from hub.models import Base
+from hub.models.base import in_models
 from tests.services import run_sync
 
 
@@ -24,7 +25,9 @@ def _diff(url: str) -> list[Any]:
             async with engine.connect() as conn:
 
                 def run(sync_conn: Connection) -> list[Any]:
-                    context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                    context = MigrationContext.configure(
+                        sync_conn, opts={"compare_type": True, "include_name": in_models}
+                    )
                     return list(compare_metadata(context, Base.metadata))
 
                 return await conn.run_sync(run)

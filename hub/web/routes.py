@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, signin
+from hub.web.staff import console, moderation, review, search, signin
 
 MEETING = "/meetings/{meeting_id:id}"
 API_MEETING = "/api/meetings/{meeting_id:id}"
@@ -38,6 +38,7 @@ STAFF: list[BaseRoute] = [
     Route("/staff/logout", signin.logout, methods=["POST"]),
     Route("/staff/logout/everywhere", signin.logout_everywhere, methods=["POST"]),
     Route("/staff/", console.dashboard, methods=["GET"]),
+    Route("/staff/search", search.search_page, methods=["GET"]),
     Route(STAFF_MEETING, console.console, methods=["GET"]),
     Route(f"{STAFF_MEETING}/status", console.meeting_action, methods=["POST"]),
     Route(f"{STAFF_MEETING}/items/{{item_id:id}}/status", console.item_action, methods=["POST"]),

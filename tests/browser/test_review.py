@@ -64,6 +64,11 @@ async def test_review_follows_the_meeting_and_prints_cleanly(
     assert "Saturday opening costs too much" in (await page.text_content("main") or "")
     violations = await axe_violations(page)
     assert violations == [], ("briefing", [(v["id"], v["help"]) for v in violations])
+
+    await page.goto(f"{base}/staff/search?q=Saturday+opening")
+    assert await page.locator(".search-hit").count() == 1
+    violations = await axe_violations(page)
+    assert violations == [], ("search", [(v["id"], v["help"]) for v in violations])
     await page.context.close()
     await clerk.http.aclose()
     await author.aclose()

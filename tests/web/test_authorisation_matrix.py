@@ -62,6 +62,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/logout"): Rule.SIGN_IN,
     ("POST", "/staff/logout/everywhere"): Rule.SIGN_IN,
     ("GET", "/staff/"): Rule.STAFF,
+    ("GET", "/staff/search"): Rule.STAFF,
     ("GET", "/staff/meetings/{meeting_id:id}"): Rule.DRIVE,
     ("POST", "/staff/meetings/{meeting_id:id}/status"): Rule.DRIVE,
     ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/status"): Rule.DRIVE,
