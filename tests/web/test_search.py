@@ -28,7 +28,7 @@ async def test_finds_what_is_published_and_nothing_else(
         assert r.status_code == 201, r.text
         return int(r.json()["id"])
 
-    published = await sent("The mobile library should visit Llanfair every week")
+    published = await sent("The mobile library should visit Llanfair every week, says Siân")
     taken_down = await sent("The mobile library driver is rude")
     rejected = await sent("Mobile library nonsense")
     await sent("Mobile library still waiting for a clerk")
@@ -53,6 +53,8 @@ async def test_finds_what_is_published_and_nothing_else(
     # Agenda items: by number and title words (the seeded agenda's item 3).
     items = await found("library opening hours")
     assert "item" in HIT.findall(items) and "Library opening hours" in items
+    if svc.engine.dialect.name == "sqlite":  # FTS5's unicode61 folds accents (see 0010)
+        assert HIT.findall(await found("sian")) == ["contribution"]
     # All words must match; punctuation, operators and odd characters are just words.
     assert HIT.findall(await found("mobile library zebra")) == []
     for odd in ('"', "mobile OR", "NEAR(library", "*", "library)", "\x00library", "a" * 5000, "٣"):
