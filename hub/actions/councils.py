@@ -39,7 +39,14 @@ POLICY_NUMBERS: dict[str, tuple[int, int]] = {  # name -> (least, most)
     "social_window_minutes": (0, 24 * 60),
 }
 POLICY_FLAGS = ("close_items_when_done",)
-POLICY_TEXTS = ("blocklist", "rejection_reasons", "privacy_notice", "hashtags", "social_allowlist")
+POLICY_TEXTS = (
+    "blocklist",
+    "rejection_reasons",
+    "privacy_notice",
+    "hashtags",
+    "social_allowlist",
+    "video_hosts",
+)
 POLICY_TEXT_MAX_CHARS = 20_000
 
 

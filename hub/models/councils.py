@@ -57,3 +57,8 @@ class Council(Base):
     social_allowlist: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Sources are polled from this long before a meeting starts until this long after it closes.
     social_window_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+
+    # ---- the webcast (hub/webcast.py) ----
+    # The council's own video players that its meetings' pages may embed, one https URL prefix
+    # a line (YouTube and Vimeo need none: they are embedded without cookies or tracking).
+    video_hosts: Mapped[str] = mapped_column(Text, default="", server_default="")

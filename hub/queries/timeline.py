@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.events.schema import AgendaItemUpdated
+from hub.events.schema import AgendaItemUpdated, MeetingUpdated
 from hub.models import ItemStatus, MeetingEvent
 
 
@@ -67,3 +67,17 @@ async def item_timeline(session: AsyncSession, meeting_id: int) -> Timeline:
     if open_item is not None and opened is not None:
         spans.append(Span(open_item, opened, None))
     return Timeline(spans)
+
+
+async def opened_at(session: AsyncSession, meeting_id: int) -> datetime | None:
+    """When the meeting first went into session (its first ``meeting.updated`` saying ``live``):
+    where its recording starts, for links to the moment each item was taken up."""
+    rows = await session.execute(
+        select(MeetingEvent.at, MeetingEvent.envelope)
+        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.type == MeetingUpdated.type)
+        .order_by(MeetingEvent.seq)
+    )
+    for at, envelope in rows:
+        if (json.loads(envelope).get("data", {}).get("meeting") or {}).get("status") == "live":
+            return at
+    return None
