@@ -137,6 +137,11 @@ PLAUSIBLE: dict[str, list[str]] = {
     "current_was": ["", "0"],
     "pin": ["1", ""],
     "reject_pending": ["1", ""],
+    # Search and the review's filters.
+    "q": ["library", "mobile library Sunday"],
+    "since": ["18:30", ""],
+    "until": ["21:00", ""],
+    "partial": ["1", ""],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.

@@ -21,6 +21,7 @@ from hub.shapes.serialise import as_json
 from hub.web import labels, services
 from hub.web.errors import wants_json
 from hub.web.guards import Need, staff_meeting
+from hub.web.inputs import CODE_MAX_CHARS, read_query, takes
 from hub.web.render import staff_page
 from hub.web.staff.moderation import reasons_of
 from hub.web.templating import local_datetime
@@ -55,12 +56,18 @@ async def audit(request: Request) -> Response:
     return staff_page(request, "staff/audit.html", staff, context)
 
 
+# The review's filters (hub/queries/review.py) and the live part's flag.
+REVIEW_QUERY = {"position": CODE_MAX_CHARS, "area": 60, "since": 5, "until": 5, "partial": 1}
+
+
+@takes(query=REVIEW_QUERY)
 async def review(request: Request) -> Response:
     """The whole meeting's feedback, item by item; ``?partial=1``: only the part that changes,
     which the page's script fetches again as the meeting goes on."""
     return await _review(request, None)
 
 
+@takes(query=REVIEW_QUERY)
 async def review_item(request: Request) -> Response:
     """One item's feedback (with its sub-items)."""
     return await _review(request, int(request.path_params["item_id"]))
@@ -82,7 +89,10 @@ async def _review(
     if isinstance(checked, Response):
         return checked
     staff, meeting = checked
-    filters = Filters.parse(request.query_params) if use_filters else Filters()
+    query = read_query(request)
+    if isinstance(query, Response):
+        return query
+    filters = Filters.parse(query) if use_filters else Filters()
     async with services(request).sessionmaker() as session:
         fresh = await load_meeting(session, meeting.id)
         assert fresh is not None
@@ -100,7 +110,7 @@ async def _review(
         "ward_min": WARD_MIN,
         "now": utcnow(),
     }
-    if request.query_params.get("partial") == "1":
+    if query.get("partial") == "1":
         return staff_page(request, "staff/_review_body.html", staff, context)
     return staff_page(request, template, staff, context)
 

@@ -11,20 +11,25 @@ from hub.models import Council, Role
 from hub.queries.search import QUERY_MAX_CHARS, search
 from hub.web import services
 from hub.web.guards import signed_in
+from hub.web.inputs import read_query, takes
 from hub.web.render import staff_page
 
 
+@takes(query={"q": QUERY_MAX_CHARS, "council": 64})
 async def search_page(request: Request) -> Response:
     staff = await signed_in(request)
     if isinstance(staff, Response):
         return staff
-    query = (request.query_params.get("q") or "").replace("\x00", "")[:QUERY_MAX_CHARS]
+    params = read_query(request)
+    if isinstance(params, Response):
+        return params
+    query = params.get("q", "")
     async with services(request).sessionmaker() as session:
         if staff.role is Role.ADMIN:
             councils = list(await session.scalars(select(Council).order_by(Council.name)))
         else:
             councils = [c for c in [await session.get(Council, staff.council_id)] if c]
-        wanted = request.query_params.get("council")
+        wanted = params.get("council")
         council = next((c for c in councils if c.slug == wanted), councils[0] if councils else None)
         hits = await search(session, council.id, query) if council and query.strip() else []
     return staff_page(
