@@ -45,7 +45,10 @@ def refusal(request: Request, exc: ActionError) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (unknown path, wrong method)."""
     assert isinstance(exc, HTTPException)
-    return error_response(request, exc.status_code, "http_error", exc.detail)
+    response = error_response(request, exc.status_code, "http_error", exc.detail)
+    for name, value in (exc.headers or {}).items():  # a 405's Allow
+        response.headers[name] = value
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
