@@ -199,6 +199,8 @@ class Schemas:
         return self.of(shape) if isinstance(shape, type) else dict(shape)
 
 
+ID_PARAMS = {"meeting_id": N_("A meeting's id.")}
+
 # ---- the description ------------------------------------------------------------------------
 
 
@@ -209,7 +211,7 @@ def _path_params(route: Route, op: Operation) -> list[dict[str, Any]]:
         if given is not None:
             description, schema = given.description, dict(given.schema)
         elif isinstance(convertor, IdConvertor):
-            description = N_("A row id.")
+            description = ID_PARAMS.get(name, N_("A row id."))
             schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         elif isinstance(convertor, StringConvertor):
             description, schema = "", {"type": "string", "minLength": 1}
