@@ -105,5 +105,7 @@ async def test_staff_exports_for_the_councils_staff_only(
         assert seen_by_councillor == [
             {k: v for k, v in e.items() if k != "participant"} for e in log
         ]
+        audit = await councillor.http.get(f"/staff/meetings/{mid}/audit")
+        assert all(f'href="{path}"' in audit.text for path in paths)
         for user in (clerk, councillor, other, admin):
             await user.http.aclose()
