@@ -154,7 +154,8 @@ async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
         raise Invalid(f"a licence's URL is at most {LICENCE_URL_MAX_CHARS} characters")
     if url:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        # No space, quote or angle bracket: it goes into a Link header as <url>.
+        if parts.scheme not in ("http", "https") or not parts.netloc or set(url) & set(' "<>'):
             raise Invalid("a licence's URL is an http:// or https:// address")
     council.licence_name = name
     council.licence_url = url

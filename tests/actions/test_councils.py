@@ -121,6 +121,7 @@ async def test_a_uk_council_publishes_under_the_ogl_by_default(
         ("", "https://x.example/"),
         ("X", "ftp://x.example/"),
         ("X" * 201, "https://x.example/"),
+        ("X", 'https://x.example/">; rel="next'),
     ):
         with pytest.raises(Invalid):
             async with writing(sessionmaker, broker) as w:

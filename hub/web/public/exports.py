@@ -13,6 +13,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hub.actions.councils import SLUG_RE
 from hub.i18n import N_
 from hub.models import utcnow
 from hub.queries.councils import council_by_slug
@@ -46,7 +47,7 @@ NO_COUNCIL = Body(N_("No such council."), ERROR)
 SLUG_PATH = {
     "slug": Param(
         N_("The council's slug (as in meeting.council_slug)."),
-        {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$"},
+        {"type": "string", "pattern": SLUG_RE.pattern},
     )
 }
 
