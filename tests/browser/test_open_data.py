@@ -55,7 +55,7 @@ async def test_api_docs_and_licence_statement(
 
     await page.goto(f"{base}/meetings/{sqlite_seeded.meeting_id}?lang=en")
     statement = page.locator("#licence-statement")
-    assert "Aberglas County Council publishes this meeting's public record" in (
+    assert "Aberglas County Council publishes this meeting's record under the" in (
         await statement.inner_text()
     )
     link = statement.locator("a[rel=license]")
