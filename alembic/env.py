@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from alembic import context
 from hub.db import create_engine
 from hub.models import Base
+from hub.models.base import in_models
 from hub.settings import Settings
 
 config = context.config
@@ -27,6 +28,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
         compare_type=True,
+        include_name=in_models,  # full-text search lives outside the models (0010_search.py)
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -37,9 +37,18 @@ POLICY_NUMBERS: dict[str, tuple[int, int]] = {  # name -> (least, most)
     "rate_per_address": (1, 100_000),
     # A month at least: time for a clerk to deal with a complaint about a meeting.
     "retention_days": (30, 3650),
+    # Minutes before a meeting and after it closes that its social sources are polled.
+    "social_window_minutes": (0, 24 * 60),
 }
 POLICY_FLAGS = ("close_items_when_done",)
-POLICY_TEXTS = ("blocklist", "rejection_reasons", "privacy_notice")
+POLICY_TEXTS = (
+    "blocklist",
+    "rejection_reasons",
+    "privacy_notice",
+    "hashtags",
+    "social_allowlist",
+    "video_hosts",
+)
 POLICY_TEXT_MAX_CHARS = 20_000
 
 # The licence a UK council's public record is published under unless it says otherwise: the

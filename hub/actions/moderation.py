@@ -30,6 +30,7 @@ from hub.models import (
     Meeting,
     ModerationLog,
     ParticipantBlock,
+    SocialPost,
     StaffUser,
     utcnow,
 )
@@ -64,6 +65,18 @@ class BlockedAuthor(Conflict):
     in a fast queue (or skipped by a bulk approve), which is how one reached the chamber."""
 
     code = "blocked"
+
+
+class NotPublic(Conflict):
+    """Approving a social post whose author asked not to be shown to logged-out viewers
+    (Bluesky's ``!no-unauthenticated``): never published, whoever asks."""
+
+    code = "not_public"
+
+
+async def _public_ok(w: Writer, c: Contribution) -> bool:
+    post = await w.session.get(SocialPost, c.id)
+    return post is None or post.public_ok
 
 
 async def is_blocked(w: Writer, meeting_id: int, participant_id: str) -> bool:
@@ -125,6 +138,13 @@ async def moderate(
         applies_to, becomes = DECISIONS[action]
         if status is not applies_to:
             raise await _conflict(w, c)
+        if action == "approve" and c.kind == Kind.POST and not await _public_ok(w, c):
+            raise NotPublic(
+                _(
+                    "Its author asked not to be shown to people who are not signed in, so it "
+                    "cannot be published. Reject it instead."
+                )
+            )
         if action == "approve" and await is_blocked(w, meeting_id, c.participant_id):
             raise BlockedAuthor(
                 _(
@@ -133,7 +153,7 @@ async def moderate(
                 )
             )
         c.status = becomes.value
-        notify_author = True
+        notify_author = c.kind != Kind.POST  # a post's author has no page here to tell
         if becomes is ContributionStatus.PUBLISHED:
             c.published_at = now
             public_events.append(ContributionPublished(contribution=contribution_view(c)))
@@ -148,7 +168,8 @@ async def moderate(
     elif action == "block":
         await _block(w, meeting, c, actor, reason, reject_pending, policy.reasons)
     else:
-        if status is not ContributionStatus.PUBLISHED or c.kind != Kind.QUESTION:
+        spotlit = action in ("spotlight", "unspotlight") and c.kind == Kind.POST
+        if status is not ContributionStatus.PUBLISHED or (c.kind != Kind.QUESTION and not spotlit):
             raise Conflict(_("Only published questions can be answered or spotlighted."))
         if action in ("answer", "unanswer"):
             wanted = action == "answer"

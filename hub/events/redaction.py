@@ -11,7 +11,8 @@ from typing import Any
 # The fields of a contribution's views (hub/shapes) that hold what a resident wrote about
 # themselves or others, and who they are. Blanked, not dropped, so an envelope keeps its shape.
 # A takedown or an erasure blanks what was written and the name:
-TAKEDOWN: dict[str, Any] = {"body": "", "display_name": None}
+# For a social post, its attribution goes too (author, link, media).
+TAKEDOWN: dict[str, Any] = {"body": "", "display_name": None, "post": None}
 # The end of the council's retention period keeps the published record (the text of what was
 # published) but not who wrote it: the name, and the pseudonym staff saw.
 IDENTITY: dict[str, Any] = {"display_name": None, "participant": ""}

@@ -128,9 +128,11 @@ class StaffActionRecorded(Event):
 @register
 @dataclass(frozen=True, kw_only=True)
 class ContributionPublished(Event):
-    """A resident's comment or question was published (by a clerk, or at once under
-    post-moderation). ``data.contribution`` is its public view: add it to its item's list.
-    ``display_name`` null means "A resident"."""
+    """A resident's comment or question, or a social post, was published (by a clerk, or at
+    once under post-moderation or a council's allowlist of accounts). ``data.contribution`` is
+    its public view: add it to its item's list. ``display_name`` null means "A resident". A
+    social post has ``kind`` ``post`` and its attribution in ``post`` (platform, link to the
+    original, author, media as links with their alt text, content warning)."""
 
     type: ClassVar[str] = "contribution.published"
     audience: ClassVar[Audience] = Audience.PUBLIC
@@ -180,10 +182,11 @@ class ContributionRedacted(Event):
 @register
 @dataclass(frozen=True, kw_only=True)
 class SpotlightChanged(Event):
-    """The question shown on the chamber's projector changed. ``data.contribution`` is its
-    public view, or null when nothing is spotlighted. ``data.pinned`` is true when the clerk
-    pinned it: it stays on the screen when the current item changes (an unpinned one is
-    cleared then, with this event). The snapshot's ``spotlight_pinned`` says the same."""
+    """The question (or social post) shown on the chamber's projector changed.
+    ``data.contribution`` is its public view, or null when nothing is spotlighted.
+    ``data.pinned`` is true when the clerk pinned it: it stays on the screen when the current
+    item changes (an unpinned one is cleared then, with this event). The snapshot's
+    ``spotlight_pinned`` says the same."""
 
     type: ClassVar[str] = "meeting.spotlight"
     audience: ClassVar[Audience] = Audience.PUBLIC

@@ -4,6 +4,7 @@ from hub.models.accounts import Role, StaffUser
 from hub.models.base import Base, UTCDateTime, iso, utcnow
 from hub.models.councils import Council
 from hub.models.event_log import MeetingEvent
+from hub.models.leases import Lease
 from hub.models.meetings import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from hub.models.participation import (
     Contribution,
@@ -15,12 +16,17 @@ from hub.models.participation import (
     Vote,
 )
 from hub.models.sessions import StaffSession
+from hub.models.social import Platform, SocialPost, SocialSource
 
 __all__ = [
     "AgendaItem",
     "Contribution",
     "ContributionStatus",
     "Kind",
+    "Lease",
+    "Platform",
+    "SocialPost",
+    "SocialSource",
     "ModerationLog",
     "ParticipantBlock",
     "Position",

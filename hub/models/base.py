@@ -55,3 +55,14 @@ def iso(dt: datetime | None) -> str | None:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Schema objects the migrations make outside the models: full-text search (0010_search.py), an
+# FTS5 table (and its shadow tables) on SQLite, expression indexes on PostgreSQL. Autogenerate
+# and the schema test leave them alone.
+SEARCH_OBJECTS = ("search_index", "ix_contributions_search", "ix_agenda_items_search")
+
+
+def in_models(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's ``include_name``: False for the search objects the models do not describe."""
+    return not (name or "").startswith(SEARCH_OBJECTS)

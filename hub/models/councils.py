@@ -47,6 +47,21 @@ class Council(Base):
     # controller is, how to contact them, the lawful basis. Shown at /c/{slug}/privacy.
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
 
+    # ---- social media (hub/actions/social.py, integrations/social/) ----
+    # The council's own hashtags, one a line or separated by spaces (e.g. "#AberglasCouncil"):
+    # every meeting of the council is polled for them, beside the meeting's own.
+    hashtags: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Accounts whose posts are published without waiting for a clerk (the council's own,
+    # councillors'), one a line as "platform:handle" (e.g. "mastodon:@aberglas@social.wales").
+    # A content warning or a blocklisted word still holds a post for a clerk.
+    social_allowlist: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Sources are polled from this long before a meeting starts until this long after it closes.
+    social_window_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+
+    # ---- the webcast (hub/webcast.py) ----
+    # The council's own video players that its meetings' pages may embed, one https URL prefix
+    # a line (YouTube and Vimeo need none: they are embedded without cookies or tracking).
+    video_hosts: Mapped[str] = mapped_column(Text, default="", server_default="")
     # ---- open data (hub/shapes/opendata.py) ----
     # The licence the council publishes its meetings' public record under, named in every
     # export and on the resident page. A UK council gets the Open Government Licence v3.0 when

@@ -63,6 +63,8 @@ class Meeting(Base):
     status_version: Mapped[int] = mapped_column(Integer, default=0)
     status_changed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The meeting's own hashtags (beside its council's), one a line or separated by spaces.
+    hashtags: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Where an imported meeting came from (Modern.gov, Legistar, OCD), for idempotent re-imports.
     source: Mapped[str | None] = mapped_column(String(32), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -19,6 +19,7 @@ from hub.models.base import Base, UTCDateTime, utcnow
 class Kind(enum.StrEnum):
     COMMENT = "comment"
     QUESTION = "question"
+    POST = "post"  # a social media post the poller brought (hub/models/social.py)
 
 
 class Position(enum.StrEnum):
@@ -71,6 +72,9 @@ class Contribution(Base):
     moderated_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
+    # A social post's attribution as JSON (hub/shapes/public.py's PostView): platform, author,
+    # link, media, content warning. None for residents' comments and questions.
+    post: Mapped[str | None] = mapped_column(Text, nullable=True)
     # When its personal data was removed (retention period over, or the resident's erasure).
     personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

@@ -3,8 +3,9 @@ in the public events that update it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, iso
@@ -61,10 +62,42 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
+class MediaView:
+    """A picture or video attached to a social post: shown as a link with its alt text, never
+    loaded by the page (no request to a third party)."""
+
+    url: str
+    alt: str
+    kind: str  # image, video, gif, audio, other
+
+
+@dataclass(frozen=True)
+class PostView:
+    """Where a social post comes from: always shown with it (attributed, linking to the
+    original)."""
+
+    platform: str  # x, mastodon, bluesky
+    url: str
+    author_handle: str
+    author_name: str
+    posted_at: str
+    language: str | None
+    media: tuple[MediaView, ...]
+    # The author's content warning: the text is shown folded behind it.
+    content_warning: str | None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> PostView:
+        media = tuple(MediaView(**m) if isinstance(m, dict) else m for m in data.get("media", ()))
+        return cls(**{**data, "media": media})
+
+
+@dataclass(frozen=True)
 class WrittenView:
     """What every audience sees of a contribution: what was written, about which item (None:
     the meeting in general), under which name (None: show "A resident"). The three views of a
-    contribution (public, own, staff) extend it."""
+    contribution (public, own, staff) extend it. ``kind`` is ``comment``, ``question`` or
+    ``post`` (a social media post, with its ``post`` attribution; null for the others)."""
 
     id: int
     item_id: int | None
@@ -72,6 +105,12 @@ class WrittenView:
     position: str | None
     body: str
     display_name: str | None
+    post: PostView | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        # Decoded from JSON (an event read back from the log), the attribution is a dict.
+        if isinstance(self.post, dict):
+            object.__setattr__(self, "post", PostView.from_data(self.post))
 
 
 @dataclass(frozen=True)
@@ -253,7 +292,13 @@ def written(c: Contribution) -> dict[str, Any]:
         "position": c.position,
         "body": c.body,
         "display_name": c.display_name,
+        "post": post_view(c.post),
     }
+
+
+def post_view(stored: str | None) -> PostView | None:
+    """A post's attribution from the contribution's ``post`` JSON (hub/actions/social.py)."""
+    return PostView.from_data(json.loads(stored)) if stored else None
 
 
 def created_at(c: Contribution) -> str:

@@ -41,6 +41,7 @@ POSITION = {
 KIND = {
     "comment": N_("Comment"),
     "question": N_("Question"),
+    "post": N_("Social media post"),
 }
 
 CONTRIBUTION_STATUS = {

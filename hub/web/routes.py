@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, signin
+from hub.web.staff import console, moderation, review, search, signin
 from hub.web.staff import exports as staff_exports
 
 MEETING = "/meetings/{meeting_id:id}"
@@ -46,6 +46,7 @@ STAFF: list[BaseRoute] = [
     Route("/staff/logout", signin.logout, methods=["POST"]),
     Route("/staff/logout/everywhere", signin.logout_everywhere, methods=["POST"]),
     Route("/staff/", console.dashboard, methods=["GET"]),
+    Route("/staff/search", search.search_page, methods=["GET"]),
     Route(STAFF_MEETING, console.console, methods=["GET"]),
     Route(f"{STAFF_MEETING}/status", console.meeting_action, methods=["POST"]),
     Route(f"{STAFF_MEETING}/items/{{item_id:id}}/status", console.item_action, methods=["POST"]),
@@ -57,6 +58,8 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/contributions/bulk", moderation.act_bulk, methods=["POST"]),
     Route(f"{STAFF_MEETING}/audit", review.audit, methods=["GET"]),
     Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/review/items/{{item_id:id}}", review.review_item, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/briefing", review.briefing, methods=["GET"]),
     Route(f"{STAFF_MEETING}/export/areas.csv", staff_exports.areas_export, methods=["GET"]),
     Route(
         f"{STAFF_MEETING}/export/moderation-log.csv",

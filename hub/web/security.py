@@ -28,6 +28,13 @@ CSP = "; ".join(
     ]
 )
 
+
+def csp_with_frames(origin: str) -> str:
+    """The CSP of a page embedding the meeting's webcast: the same, with frames from that one
+    player's origin (hub/webcast.py gives only https origins of allowed players)."""
+    return f"{CSP}; frame-src {origin}"
+
+
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",

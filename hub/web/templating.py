@@ -36,6 +36,11 @@ def local_datetime(value: str | datetime | None, tz: str, style: str = "full") -
     return format_datetime(dt, "EEEE d MMMM y, HH:mm", locale=locale)
 
 
+def recording_seconds(started_at: str, opened_at: str) -> str:
+    """Seconds from the start of a recording (the meeting's opening) to an item's start."""
+    return str(max(0, int((_parse(started_at) - _parse(opened_at)).total_seconds())))
+
+
 def json_script(value: Any) -> Markup:
     """JSON safe to put inside <script type="application/json"> (no </script> breakout)."""
     text = json.dumps(value, ensure_ascii=False)
@@ -57,5 +62,6 @@ def create_templates() -> Jinja2Templates:
     env.filters["local_datetime"] = local_datetime
     env.filters["json_script"] = json_script
     env.globals["languages"] = i18n.LANGUAGES
+    env.globals["recording_seconds"] = recording_seconds
     env.globals["current_language"] = i18n.current_language
     return Jinja2Templates(env=env)

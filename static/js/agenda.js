@@ -41,6 +41,14 @@ export function itemMeta(item, ctx) {
       span.append(timeEl(item.ended_at, ctx.fmt.time));
       times.append(span);
     }
+    // After the meeting: the recording at the moment the item was taken up (hub/webcast.py).
+    const recording = ctx.recordingAt ? ctx.recordingAt(item) : null;
+    if (recording) {
+      const link = el("a", "item__recording", ctx.strings.recording);
+      link.href = recording;
+      link.rel = "noopener noreferrer";
+      times.append(" ", link);
+    }
     meta.append(times);
   }
 

@@ -69,6 +69,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/logout"): Rule.SIGN_IN,
     ("POST", "/staff/logout/everywhere"): Rule.SIGN_IN,
     ("GET", "/staff/"): Rule.STAFF,
+    ("GET", "/staff/search"): Rule.STAFF,
     ("GET", "/staff/meetings/{meeting_id:id}"): Rule.DRIVE,
     ("POST", "/staff/meetings/{meeting_id:id}/status"): Rule.DRIVE,
     ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/status"): Rule.DRIVE,
@@ -82,6 +83,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/meetings/{meeting_id:id}/contributions/bulk"): Rule.DRIVE,
     ("GET", "/staff/meetings/{meeting_id:id}/audit"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/review"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/review/items/{item_id:id}"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/briefing"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/export/areas.csv"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/export/moderation-log.csv"): Rule.REVIEW,
 }

@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hub import i18n
-from hub.models import utcnow
+from hub.models import MeetingStatus, iso, utcnow
 from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
+from hub.queries.timeline import opened_at
 from hub.shapes.opendata import licence_view
 from hub.shapes.own import participant_code
 from hub.shapes.public import meeting_view
@@ -18,6 +19,8 @@ from hub.web.errors import error_response
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.public.api import PAGE_SIZE
 from hub.web.render import page
+from hub.web.security import csp_with_frames
+from hub.webcast import video_for, video_hosts
 
 
 def page_language(request: Request, council_language: str) -> None:
@@ -58,6 +61,12 @@ async def meeting_page(request: Request) -> Response:
         assert meeting is not None
         own = await mine(session, meeting, participant)
         summary = await moderation_summary(session, meeting_id)
+        video = video_for(meeting.webcast_url, video_hosts(meeting.council.video_hosts))
+        recording = None
+        if video is not None and video.at_template and meeting.status != MeetingStatus.SCHEDULED:
+            opened = await opened_at(session, meeting_id)
+            if opened is not None:
+                recording = {"at_template": video.at_template, "opened_at": iso(opened)}
     page_language(request, snap["meeting"]["language"])
     policy = policy_of(meeting.council)
     closed = meeting_window(policy, meeting, utcnow())
@@ -86,8 +95,13 @@ async def meeting_page(request: Request) -> Response:
             "summary": summary,
             "participation": participation,
             "licence": licence_view(meeting.council),
+            "video": video,
+            "recording": recording,
         },
     )
+    if video is not None:
+        # Frames from the one player this page may embed, and nothing else.
+        response.headers["content-security-policy"] = csp_with_frames(video.frame_origin)
     if new_participant:
         # The page's socket then carries it, so the resident's own statuses arrive live.
         participants.set_cookie(response, participant, secret, svc.settings.https_only)

@@ -1,20 +1,31 @@
-"""What councillors (and clerks) read: the feedback per agenda item, and the moderation log."""
+"""What councillors (and clerks) read: the feedback per meeting and per agenda item (live,
+with charts), a printable briefing, and the moderation log."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from markupsafe import Markup
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hub.queries.meetings import load_meeting, snapshot_of
-from hub.queries.moderation import area_totals, moderation_log
-from hub.queries.review import feedback_by_item
+from hub.charts import Bar, Mark, bar_chart, timeline_chart
+from hub.i18n import gettext_ as _
+from hub.models import Meeting, utcnow
+from hub.queries.meetings import load_meeting
+from hub.queries.moderation import moderation_log
+from hub.queries.review import POSITIONS, WARD_MIN, Filters, Review, review_of
 from hub.shapes.public import meeting_view
 from hub.shapes.serialise import as_json
-from hub.web import services
+from hub.web import labels, services
 from hub.web.errors import wants_json
 from hub.web.guards import Need, staff_meeting
 from hub.web.render import staff_page
 from hub.web.staff.moderation import reasons_of
+from hub.web.templating import local_datetime
+
+PATTERN_OF = {"support": "solid", "oppose": "hatch", "neutral": "dots"}
 
 
 async def audit(request: Request) -> Response:
@@ -45,13 +56,96 @@ async def audit(request: Request) -> Response:
 
 
 async def review(request: Request) -> Response:
-    """Councillors (and clerks) review the published feedback, per agenda item."""
+    """The whole meeting's feedback, item by item; ``?partial=1``: only the part that changes,
+    which the page's script fetches again as the meeting goes on."""
+    return await _review(request, None)
+
+
+async def review_item(request: Request) -> Response:
+    """One item's feedback (with its sub-items)."""
+    return await _review(request, int(request.path_params["item_id"]))
+
+
+async def briefing(request: Request) -> Response:
+    """The whole review as one clean printable document: no filters, buttons or navigation."""
+    return await _review(request, None, template="staff/briefing.html", use_filters=False)
+
+
+async def _review(
+    request: Request,
+    item_id: int | None,
+    *,
+    template: str = "staff/review.html",
+    use_filters: bool = True,
+) -> Response:
     checked = await staff_meeting(request, Need.REVIEW)
     if isinstance(checked, Response):
         return checked
     staff, meeting = checked
+    filters = Filters.parse(request.query_params) if use_filters else Filters()
     async with services(request).sessionmaker() as session:
-        snap = await snapshot_of(session, meeting.id)
-        areas = await area_totals(session, meeting.id)
-    context = {"meeting": snap["meeting"], "groups": feedback_by_item(snap), "areas": areas}
-    return staff_page(request, "staff/review.html", staff, context)
+        fresh = await load_meeting(session, meeting.id)
+        assert fresh is not None
+        last_seq = fresh.last_seq  # read first: what follows is at least this fresh
+        found = await review_of(session, fresh, filters, item_id)
+    if item_id is not None and not found.items:
+        raise HTTPException(404, _("There is no such item on this meeting's agenda."))
+    context: dict[str, Any] = {
+        "meeting": as_json(meeting_view(fresh)),
+        "review": found,
+        "charts": _charts(found, fresh),
+        "item_id": item_id,
+        "last_seq": last_seq,
+        "positions": POSITIONS,
+        "ward_min": WARD_MIN,
+        "now": utcnow(),
+    }
+    if request.query_params.get("partial") == "1":
+        return staff_page(request, "staff/_review_body.html", staff, context)
+    return staff_page(request, template, staff, context)
+
+
+def _charts(found: Review, meeting: Meeting) -> dict[str, Any]:
+    """The SVG charts, in the page's language: one per item with feedback, and the timeline."""
+    shown = labels.translated()["position"]
+    per_item: dict[Any, Markup] = {}
+    for group in found.items:
+        if not group.comments_total:
+            continue
+        name = (
+            f"{group.item['number']} {group.item['title']}".strip()
+            if group.item
+            else labels.translated()["misc"]["general"]
+        )
+        figures = ", ".join(f"{shown[p]}: {group.positions[p]}" for p in POSITIONS)
+        per_item[group.item["id"] if group.item else None] = bar_chart(
+            _("Comments by position: %(item)s") % {"item": name},
+            figures,
+            [Bar(shown[p], group.positions[p], PATTERN_OF[p]) for p in POSITIONS],
+        )
+    timeline = None
+    if found.timeline:
+        tz = meeting.council.timezone
+        start = local_datetime(found.timeline[0][0], tz, "time")
+        end = local_datetime(found.timeline[-1][0], tz, "time")
+        busiest = max(found.timeline, key=lambda b: b[1])
+        total = sum(n for _m, n in found.timeline)
+        timeline = timeline_chart(
+            _("Submissions per minute"),
+            _(
+                "%(total)d submissions between %(start)s and %(end)s; the busiest minute, "
+                "%(busiest)s, had %(most)d."
+            )
+            % {
+                "total": total,
+                "start": start,
+                "end": end,
+                "busiest": local_datetime(busiest[0], tz, "time"),
+                "most": busiest[1],
+            },
+            found.timeline,
+            [Mark(at, label) for at, label in found.starts],
+            start,
+            end,
+        )
+    return {"items": per_item, "timeline": timeline}

@@ -5,13 +5,26 @@ import { LiveStream } from "../stream.js";
 import { el, formatters, readJSON, showConnection } from "../dom.js";
 import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate/index.js";
+import { startWebcast } from "../webcast.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
 const strings = readJSON("strings");
 
 const state = { meeting: snap.meeting, items: snap.items };
-const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
+const recording = readJSON("recording");
+const ctx = {
+  labels,
+  strings,
+  fmt: formatters(state.meeting.timezone),
+  // The recording's link at an item's start, once the meeting is over (null: none).
+  recordingAt: (item) => {
+    if (!recording || !item.started_at || state.meeting.status !== "closed") return null;
+    const seconds = Math.max(0, Math.floor((Date.parse(item.started_at) - Date.parse(recording.opened_at)) / 1000));
+    return recording.at_template.replace("{s}", String(seconds));
+  },
+};
+startWebcast();
 
 // Comments and questions (static/js/participate/): the form, "Your comments and questions"
 // and the published ones. It reads the agenda from our state, which stays current.
@@ -125,11 +138,15 @@ function applyItem(item) {
 
 function onEvent(envelope) {
   switch (envelope.type) {
-    case "meeting.updated":
+    case "meeting.updated": {
+      const was = state.meeting.status;
       state.meeting = envelope.data.meeting;
       renderMeeting();
+      // Closed: the items' links to the recording appear (ctx.recordingAt), all at once.
+      if (recording && (was === "closed") !== (state.meeting.status === "closed")) renderAgenda();
       participation.meetingChanged(state.meeting);
       break;
+    }
     case "agenda.item.updated":
       applyItem(envelope.data.item);
       participation.itemsChanged();

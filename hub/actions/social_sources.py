@@ -1,0 +1,82 @@
+"""A council's social sources: add, change credentials, enable, remove.
+
+Credentials arrive here already encrypted (hub/secrets.py): this module never sees them in
+the clear, so nothing it raises or logs can carry them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hub.actions import Conflict, Invalid, NotFound
+from hub.events.publish import Writer
+from hub.models import Platform, SocialSource
+from hub.queries.councils import council_by_slug
+
+NAME_MAX_CHARS = 100
+URL_MAX_CHARS = 300
+
+
+async def add_source(
+    w: Writer,
+    council_slug: str,
+    platform: str,
+    name: str,
+    *,
+    base_url: str | None = None,
+    credentials: str | None = None,
+) -> SocialSource:
+    council = await council_by_slug(w.session, council_slug)
+    if council is None:
+        raise NotFound(f"no council {council_slug!r}")
+    try:
+        platform = Platform(platform).value
+    except ValueError:
+        raise Invalid("the platform must be x, mastodon or bluesky") from None
+    name = " ".join(name.split())
+    if not name or len(name) > NAME_MAX_CHARS:
+        raise Invalid(f"a source's name is 1 to {NAME_MAX_CHARS} characters")
+    if base_url is not None:
+        base_url = base_url.strip().rstrip("/")
+        if not base_url.startswith(("https://", "http://")) or len(base_url) > URL_MAX_CHARS:
+            raise Invalid("the base URL must be an http(s) URL")
+    taken = await w.session.scalar(
+        select(SocialSource.id).where(
+            SocialSource.council_id == council.id, SocialSource.name == name
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"the council already has a source named {name!r}")
+    source = SocialSource(
+        council_id=council.id,
+        platform=platform,
+        name=name,
+        base_url=base_url or None,
+        credentials=credentials,
+        enabled=True,
+        posts_fetched=0,
+        failures=0,
+    )
+    w.session.add(source)
+    await w.session.flush()
+    return source
+
+
+async def set_credentials(w: Writer, source_id: int, credentials: str | None) -> SocialSource:
+    """New (encrypted) credentials: a source stopped for refused credentials polls again."""
+    source = await w.session.get(SocialSource, source_id)
+    if source is None:
+        raise NotFound("no such social source")
+    source.credentials = credentials
+    source.stopped_reason = None
+    source.failures = 0
+    source.next_poll_at = None
+    return source
+
+
+async def remove_source(w: Writer, source_id: int) -> None:
+    """The source goes; the posts it brought stay with their meetings (source_id set null)."""
+    source = await w.session.get(SocialSource, source_id)
+    if source is None:
+        raise NotFound("no such social source")
+    await w.session.delete(source)
