@@ -24,7 +24,7 @@ from hub.queries.meetings import (
     published_contributions,
 )
 from hub.queries.participation import moderation_summary
-from hub.shapes.opendata import MeetingRecord, licence_view
+from hub.shapes.opendata import EXPORTED_KINDS, MeetingRecord, licence_view
 from hub.shapes.public import ModerationSummary, item_views, meeting_view
 
 # A meeting stays in a council's calendar of upcoming meetings for this long after it starts,
@@ -42,7 +42,8 @@ async def meeting_record(session: AsyncSession, meeting_id: int) -> MeetingRecor
     if meeting is None:
         return None
     items = await load_items(session, meeting_id)
-    contributions = await published_contributions(session, meeting_id)
+    published = await published_contributions(session, meeting_id)
+    contributions = [c for c in published if c.kind in EXPORTED_KINDS]
     figures = await moderation_summary(session, meeting_id)
     return MeetingRecord(
         licence=licence_view(meeting.council),

@@ -6,8 +6,11 @@ wards, nothing unpublished or taken down.
 - ``ocd_event``: the same meeting as an Open Civic Data event with its agenda (pupa's event
   schema: tests/web/test_exports.py validates against it).
 
-Social posts (issue #11) become contributions: their extra fields reach the record through
-``ContributionView`` and the CSV through ``hub/shapes/tables.py``'s column table.
+Social posts (issue #11) are contributions of kind ``post``, but not yet in the exports: they
+are other people's words from other platforms, so the council's licence does not cover them and
+their attribution must travel with them. Exporting them is adding ``post`` to
+``EXPORTED_KINDS`` with their attribution columns in ``hub/shapes/tables.py`` (their
+``ContributionView.post`` reaches the JSON record by itself).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ OCD_STATUS = {
     "cancelled": "cancelled",
 }
 OCD_CLASSIFICATION = "committee-meeting"
+# The kinds of contribution the exports carry: residents' own comments and questions.
+EXPORTED_KINDS = frozenset({"comment", "question"})
 
 
 @dataclass(frozen=True)
