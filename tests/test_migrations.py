@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from alembic import command
+from hub.actions.councils import OGL_NAME, OGL_URL
 from hub.db import create_engine, create_sessionmaker
 from hub.migrate import alembic_config, upgrade
 from hub.models import Base
@@ -190,4 +191,65 @@ def test_0006_keeps_who_moderated(db_url: str) -> None:
     run_sync(before)
     upgrade(db_url)
     assert run_sync(blocked_by) == [7]
+    assert _diff(db_url) == []
+
+
+def test_0012_gives_uk_councils_the_open_government_licence(db_url: str) -> None:
+    """Councils that were there before the licence column: one in a UK time zone publishes
+    under the OGL v3.0, as a new one would; one elsewhere states none until an admin sets it.
+    Neither loses a meeting (the column is added in place, not by rebuilding the table)."""
+    command.downgrade(alembic_config(db_url), "0011")
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    async def before() -> None:
+        engine = create_engine(db_url)
+        try:
+            async with engine.begin() as conn:
+                for slug, zone in (
+                    ("aberglas", "Europe/London"),
+                    ("springfield", "America/Chicago"),
+                ):
+                    council_id = (
+                        await conn.execute(
+                            text(
+                                "INSERT INTO councils (slug, name, timezone, default_language,"
+                                " created_at, moderation, submissions_open,"
+                                " close_items_when_done, max_chars, max_links, blocklist,"
+                                " rejection_reasons, rate_per_participant, rate_per_address,"
+                                " retention_days, privacy_notice) VALUES (:slug, :slug, :zone,"
+                                " 'en', :now, 'pre', 'publication', true, 1000, 1, '', '', 5,"
+                                " 30, 365, '') RETURNING id"
+                            ),
+                            {"slug": slug, "zone": zone, "now": now},
+                        )
+                    ).scalar_one()
+                    await conn.execute(
+                        text(
+                            "INSERT INTO meetings (council_id, title, body_name, starts_at,"
+                            " location, status, last_seq, first_seq, created_at, updated_at,"
+                            " status_version, spotlight_pinned) VALUES (:c, 'Cabinet',"
+                            " 'Cabinet', :now, '', 'scheduled', 0, 1, :now, :now, 0, false)"
+                        ),
+                        {"c": council_id, "now": now},
+                    )
+        finally:
+            await engine.dispose()
+
+    async def after() -> list[Any]:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(
+                    text(
+                        "SELECT slug, licence_name, licence_url, (SELECT count(*) FROM meetings"
+                        " WHERE council_id = councils.id) FROM councils ORDER BY slug"
+                    )
+                )
+                return [tuple(r) for r in rows]
+        finally:
+            await engine.dispose()
+
+    run_sync(before)
+    upgrade(db_url)
+    assert run_sync(after) == [("aberglas", OGL_NAME, OGL_URL, 1), ("springfield", "", "", 1)]
     assert _diff(db_url) == []

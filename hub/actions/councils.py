@@ -1,4 +1,5 @@
-"""Councils: creating one, and changing its participation policy.
+"""Councils: creating one, changing its participation policy, and the licence its open data
+is published under.
 
 A council has no event log of its own; a policy change that open pages show (when submissions
 open) reaches them as a ``meeting.updated`` event on each of its meetings that has not ended.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -49,6 +51,15 @@ POLICY_TEXTS = (
 )
 POLICY_TEXT_MAX_CHARS = 20_000
 
+# The licence a UK council's public record is published under unless it says otherwise: the
+# Open Government Licence is the default for UK public sector information. A council is taken
+# to be in the UK by its time zone; one elsewhere states its own (``set_licence``).
+OGL_NAME = "Open Government Licence v3.0"
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+UK_ZONES = frozenset({"Europe/London", "Europe/Belfast", "GB", "GB-Eire"})
+LICENCE_NAME_MAX_CHARS = 200  # councils.licence_name
+LICENCE_URL_MAX_CHARS = 500  # councils.licence_url
+
 
 async def create_council(
     w: Writer,
@@ -70,7 +81,15 @@ async def create_council(
         raise Invalid(f"language must be one of {', '.join(LANGUAGES)}")
     if await council_by_slug(w.session, slug) is not None:
         raise Conflict(f"a council with slug {slug!r} exists")
-    council = Council(slug=slug, name=name.strip(), timezone=timezone, default_language=language)
+    uk = timezone in UK_ZONES
+    council = Council(
+        slug=slug,
+        name=name.strip(),
+        timezone=timezone,
+        default_language=language,
+        licence_name=OGL_NAME if uk else "",
+        licence_url=OGL_URL if uk else "",
+    )
     w.session.add(council)
     await w.session.flush()
     return council
@@ -126,3 +145,28 @@ async def _republish_meetings(w: Writer, council: Council) -> None:
     for meeting_id in sorted(ids):  # locked in id order, like every multi-meeting writer
         meeting = await lock_meeting(w, meeting_id)
         await emit(w, meeting_id, [MeetingUpdated(meeting=meeting_view(meeting))])
+
+
+async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
+    """The licence the council's meetings' public record is published under (every export and
+    the resident page name it); both empty: the council states none. No event: no page's live
+    state holds it, and exports are read fresh (their ETag changes with it)."""
+    council = await council_by_slug(w.session, slug)
+    if council is None:
+        raise NotFound(f"no council {slug!r}")
+    name, url = storable(name).strip(), storable(url).strip()
+    if bool(name) != bool(url):
+        raise Invalid("a licence needs both a name and the URL of its text (or neither)")
+    if len(name) > LICENCE_NAME_MAX_CHARS:
+        raise Invalid(f"a licence's name is at most {LICENCE_NAME_MAX_CHARS} characters")
+    if len(url) > LICENCE_URL_MAX_CHARS:
+        raise Invalid(f"a licence's URL is at most {LICENCE_URL_MAX_CHARS} characters")
+    if url:
+        parts = urlsplit(url)
+        # No space, quote or angle bracket: it goes into a Link header as <url>.
+        if parts.scheme not in ("http", "https") or not parts.netloc or set(url) & set(' "<>'):
+            raise Invalid("a licence's URL is an http:// or https:// address")
+    council.licence_name = name
+    council.licence_url = url
+    await w.session.flush()
+    return council

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.actions.councils import create_council, update_policy
+from hub.actions.councils import OGL_NAME, OGL_URL, create_council, set_licence, update_policy
 from hub.cli._run import act, read
 from hub.events.publish import Writer
 from hub.models import Council
@@ -84,6 +84,25 @@ def cmd_policy(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{name}: {value}")
 
 
+def cmd_licence(settings: Settings, args: argparse.Namespace) -> None:
+    """Set the licence a council's open data is published under."""
+    if args.ogl:
+        name, url = OGL_NAME, OGL_URL
+    elif args.none:
+        name, url = "", ""
+    else:
+        name, url = args.name or "", args.url or ""
+
+    async def apply(w: Writer) -> Council:
+        return await set_licence(w, args.slug, name, url)
+
+    council = act(settings, apply)
+    if council.licence_name:
+        print(f"{council.slug}: {council.licence_name} <{council.licence_url}>")
+    else:
+        print(f"{council.slug}: no licence stated")
+
+
 def add_commands(sub: Any) -> None:
     councils = sub.add_parser(
         "councils", help="councils: create, list, show or change participation policy"
@@ -113,3 +132,13 @@ def add_commands(sub: Any) -> None:
         "--privacy-notice-file", help="the council's privacy notice, plain text (paragraphs)"
     )
     cp.set_defaults(func=cmd_policy)
+    cl = councils.add_parser(
+        "licence", help="the licence the council's open data (exports, feeds) is published under"
+    )
+    cl.add_argument("--slug", required=True)
+    which = cl.add_mutually_exclusive_group(required=True)
+    which.add_argument("--name", help="the licence's name (with --url)")
+    which.add_argument("--ogl", action="store_true", help="the Open Government Licence v3.0")
+    which.add_argument("--none", action="store_true", help="state no licence")
+    cl.add_argument("--url", help="the URL of the licence's text (with --name)")
+    cl.set_defaults(func=cmd_licence)

@@ -62,3 +62,9 @@ class Council(Base):
     # The council's own video players that its meetings' pages may embed, one https URL prefix
     # a line (YouTube and Vimeo need none: they are embedded without cookies or tracking).
     video_hosts: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # ---- open data (hub/shapes/opendata.py) ----
+    # The licence the council publishes its meetings' public record under, named in every
+    # export and on the resident page. A UK council gets the Open Government Licence v3.0 when
+    # it is created (hub/actions/councils.py); empty means the council has not stated one.
+    licence_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    licence_url: Mapped[str] = mapped_column(String(500), default="", server_default="")

@@ -17,7 +17,13 @@ from sqlalchemy.orm import joinedload
 
 from hub.events.schema import Audience
 from hub.models import AgendaItem, Contribution, ContributionStatus, Council, Meeting, MeetingEvent
-from hub.shapes.public import contribution_view, item_views, meeting_view
+from hub.shapes.public import (
+    ContributionView,
+    Snapshot,
+    contribution_view,
+    item_views,
+    meeting_view,
+)
 from hub.shapes.serialise import as_json
 
 STAFF_ACTIVITY_LIMIT = 200
@@ -43,13 +49,8 @@ async def load_items(session: AsyncSession, meeting_id: int) -> list[AgendaItem]
     return list(result.scalars())
 
 
-async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | None:
-    """The public snapshot (GET /api/meetings/{id})."""
-    await consistent_read(session)
-    meeting = await load_meeting(session, meeting_id)
-    if meeting is None:
-        return None
-    items = await load_items(session, meeting_id)
+async def published_contributions(session: AsyncSession, meeting_id: int) -> list[ContributionView]:
+    """A meeting's published contributions, in the order they were published."""
     published = await session.execute(
         select(Contribution)
         .where(
@@ -58,16 +59,28 @@ async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | N
         )
         .order_by(Contribution.published_at, Contribution.id)
     )
-    contributions = [contribution_view(c) for c in published.scalars()]
+    return [contribution_view(c) for c in published.scalars()]
+
+
+async def snapshot(session: AsyncSession, meeting_id: int) -> dict[str, Any] | None:
+    """The public snapshot (GET /api/meetings/{id})."""
+    await consistent_read(session)
+    meeting = await load_meeting(session, meeting_id)
+    if meeting is None:
+        return None
+    items = await load_items(session, meeting_id)
+    contributions = await published_contributions(session, meeting_id)
     spotlight = next((c for c in contributions if c.id == meeting.spotlight_id), None)
-    return {
-        "meeting": as_json(meeting_view(meeting)),
-        "items": [as_json(v) for v in item_views(items)],
-        "contributions": [as_json(c) for c in contributions],
-        "spotlight": as_json(spotlight) if spotlight is not None else None,
-        "spotlight_pinned": spotlight is not None and meeting.spotlight_pinned,
-        "last_seq": meeting.last_seq,
-    }
+    return as_json(
+        Snapshot(
+            meeting=meeting_view(meeting),
+            items=item_views(items),
+            contributions=contributions,
+            spotlight=spotlight,
+            spotlight_pinned=spotlight is not None and meeting.spotlight_pinned,
+            last_seq=meeting.last_seq,
+        )
+    )
 
 
 async def snapshot_of(session: AsyncSession, meeting_id: int) -> dict[str, Any]:

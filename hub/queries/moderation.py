@@ -79,6 +79,7 @@ async def area_totals(session: AsyncSession, meeting_id: int) -> list[dict[str, 
 async def moderation_log(
     session: AsyncSession, meeting_id: int, limit: int = 500
 ) -> list[dict[str, Any]]:
+    """The meeting's moderation actions, newest first (at most ``limit``)."""
     rows = await session.execute(
         select(ModerationLog)
         .where(ModerationLog.meeting_id == meeting_id)

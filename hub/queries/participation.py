@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.i18n import gettext_
 from hub.models import Contribution, Meeting, Vote
 from hub.policy import policy_of
-from hub.shapes.own import own_view
+from hub.shapes.own import Mine, own_view
+from hub.shapes.public import ModerationSummary
 from hub.shapes.serialise import as_json
 
 
@@ -25,13 +26,13 @@ async def mine(session: AsyncSession, meeting: Meeting, participant: str) -> dic
     own = []
     for c in rows.scalars():
         label = policy.reasons.get(c.reason) if c.reason else None
-        own.append(as_json(own_view(c, gettext_(label) if label else None)))
+        own.append(own_view(c, gettext_(label) if label else None))
     votes = await session.execute(
         select(Vote.contribution_id)
         .join(Contribution, Contribution.id == Vote.contribution_id)
         .where(Contribution.meeting_id == meeting.id, Vote.participant_id == participant)
     )
-    return {"contributions": own, "votes": sorted(int(v) for v in votes.scalars())}
+    return as_json(Mine(contributions=own, votes=sorted(int(v) for v in votes.scalars())))
 
 
 async def moderation_summary(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
@@ -42,11 +43,18 @@ async def moderation_summary(session: AsyncSession, meeting_id: int) -> dict[str
         .where(Contribution.meeting_id == meeting_id)
         .group_by(Contribution.status, Contribution.reason)
     )
-    summary: dict[str, Any] = {"published": 0, "pending": 0, "rejected": {}, "hidden": {}}
+    counts = {"published": 0, "pending": 0}
+    refused: dict[str, dict[str, int]] = {"rejected": {}, "hidden": {}}
     for status, reason, count in rows.all():
-        if status in ("rejected", "hidden"):
+        if status in refused:
             key = reason or "other"
-            summary[status][key] = summary[status].get(key, 0) + int(count)
-        else:
-            summary[status] = summary.get(status, 0) + int(count)
-    return summary
+            refused[status][key] = refused[status].get(key, 0) + int(count)
+        elif status in counts:
+            counts[status] += int(count)
+    summary = ModerationSummary(
+        published=counts["published"],
+        pending=counts["pending"],
+        rejected=refused["rejected"],
+        hidden=refused["hidden"],
+    )
+    return as_json(summary)

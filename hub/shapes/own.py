@@ -21,6 +21,14 @@ class OwnContributionView(WrittenView):
     created_at: str
 
 
+@dataclass(frozen=True)
+class Mine:
+    """A resident's own submissions in a meeting, and the ids of the questions they voted for."""
+
+    contributions: list[OwnContributionView]
+    votes: list[int]
+
+
 def own_view(c: Contribution, reason_label: str | None) -> OwnContributionView:
     return OwnContributionView(
         **written(c),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, iso
 
@@ -120,6 +120,79 @@ class ContributionView(WrittenView):
     votes: int
     answered: bool
     published_at: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A meeting's whole public state (``GET /api/meetings/{id}``) and the seq it reflects."""
+
+    meeting: MeetingView
+    items: list[ItemView]
+    contributions: list[ContributionView]
+    spotlight: ContributionView | None
+    spotlight_pinned: bool
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class MeetingsPage:
+    """One page of a list of meetings: ``page`` of ``ceil(total / page_size)``; ``next_page``
+    is null on the last."""
+
+    meetings: list[MeetingView]
+    page: int
+    page_size: int
+    total: int
+    next_page: int | None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A logged event as the log, the sockets and ``/events`` carry it. ``data`` depends on
+    ``type`` (hub/events/schema.py; the OpenAPI description has one schema per type)."""
+
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    """Public events after a seq, and the meeting's last seq (``GET .../events``)."""
+
+    events: list[Envelope]
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class ModerationSummary:
+    """Transparency figures, counts only: published, waiting, and refused by reason code."""
+
+    published: int
+    pending: int
+    rejected: dict[str, int]
+    hidden: dict[str, int]
+
+
+@dataclass(frozen=True)
+class VoteAnswer:
+    """A vote cast or withdrawn: the question's public view after it, and the caller's vote."""
+
+    contribution: ContributionView
+    voted: bool
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """Every refusal: a stable code and what is wrong, in words. Some carry more fields
+    (``last_seq``, ``first_seq``, ``reason``), as their routes document."""
+
+    # Open: the schema allows the extra fields some refusals carry.
+    OPEN: ClassVar[bool] = True
+
+    error: str
+    message: str
 
 
 def display_statuses(items: Sequence[AgendaItem]) -> dict[int, str]:

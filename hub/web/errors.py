@@ -11,6 +11,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
 
 from hub.actions import ActionError
 from hub.web.render import page
@@ -45,7 +46,22 @@ def refusal(request: Request, exc: ActionError) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (unknown path, wrong method)."""
     assert isinstance(exc, HTTPException)
-    return error_response(request, exc.status_code, "http_error", exc.detail)
+    response = error_response(request, exc.status_code, "http_error", exc.detail)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route that matched the path only; a path
+        # served by several routes (a vote: POST and DELETE) allows all of theirs (RFC 9110).
+        response.headers["allow"] = ", ".join(allowed_methods(request))
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 
 from hub.events import log as event_log
 from hub.events.schema import Audience
+from hub.i18n import N_
 from hub.live.fanout import Connection, Viewer
 from hub.live.frames import FrameSink, reset_frame
 from hub.live.streams import Reset
@@ -29,10 +30,22 @@ from hub.live.uvicorn_seam import (
 from hub.web import participants, services
 from hub.web.guards import Need, Refusal, authorise, origin_allowed
 from hub.web.inputs import NUMBER_MAX_DIGITS, BadField, parse_number, query_of, takes
+from hub.web.openapi import Operation, documented
 
 logger = logging.getLogger(__name__)
 
 
+@documented(
+    Operation(
+        tag=N_("Meetings"),
+        summary=N_("A meeting's live stream (WebSocket)"),
+        description=N_(
+            "JSON text frames: every public event after ?after=, then live ones, each once, in "
+            "seq order; heartbeats; a reset frame means reload the snapshot. See docs/api.md."
+        ),
+        responses={},
+    )
+)
 @takes(query={"after": NUMBER_MAX_DIGITS})
 async def public_live(websocket: WebSocket) -> None:
     await _live(websocket, Audience.PUBLIC)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
-from hub.web.public import api, pages, participation, privacy, projector
+from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
 from hub.web.staff import console, moderation, review, search, signin
+from hub.web.staff import exports as staff_exports
 
 MEETING = "/meetings/{meeting_id:id}"
 API_MEETING = "/api/meetings/{meeting_id:id}"
@@ -20,9 +21,16 @@ PUBLIC: list[BaseRoute] = [
     Route(f"{MEETING}/contribute", participation.contribute_form, methods=["POST"]),
     Route(f"{MEETING}/projector", projector.projector, methods=["GET"]),
     Route("/api/meetings", api.api_meetings, name="api_meetings"),
+    Route("/api/meetings.atom", exports.new_meetings_feed, methods=["GET"]),
     Route(API_MEETING, api.api_meeting, name="api_meeting"),
     Route(f"{API_MEETING}/events", api.api_events, name="api_events"),
     Route(f"{API_MEETING}/moderation-summary", api.summary, methods=["GET"]),
+    Route(f"{API_MEETING}/export.json", exports.record_json, methods=["GET"]),
+    Route(f"{API_MEETING}/contributions.csv", exports.contributions_csv_export, methods=["GET"]),
+    Route(f"{API_MEETING}/ocd-event.json", exports.ocd_event_export, methods=["GET"]),
+    Route("/api/councils/{slug}/meetings.ics", exports.council_calendar, methods=["GET"]),
+    Route("/api/openapi.json", apidocs.openapi_json, methods=["GET"]),
+    Route("/api/docs", apidocs.api_docs, methods=["GET"]),
     Route(f"{API_MEETING}/contributions", participation.create_contribution, methods=["POST"]),
     Route(f"{API_MEETING}/contributions/mine", participation.my_contributions, methods=["GET"]),
     Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_up, methods=["POST"]),
@@ -52,6 +60,12 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
     Route(f"{STAFF_MEETING}/review/items/{{item_id:id}}", review.review_item, methods=["GET"]),
     Route(f"{STAFF_MEETING}/briefing", review.briefing, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/export/areas.csv", staff_exports.areas_export, methods=["GET"]),
+    Route(
+        f"{STAFF_MEETING}/export/moderation-log.csv",
+        staff_exports.moderation_log_export,
+        methods=["GET"],
+    ),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

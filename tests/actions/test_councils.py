@@ -94,3 +94,35 @@ async def test_council_slugs_are_unique_and_well_formed(
     with pytest.raises(Invalid, match="slug"):
         async with writing(sessionmaker, MemoryBroker()) as w:
             await create_council(w, slug="Not A Slug", name="X")
+
+
+async def test_a_uk_council_publishes_under_the_ogl_by_default(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    """The Open Government Licence v3.0 for a council in a UK time zone; none stated for one
+    elsewhere, until an admin sets one (and an event log is not touched: no page holds it)."""
+    from hub.actions.councils import OGL_NAME, OGL_URL, set_licence
+
+    broker = MemoryBroker()
+    async with writing(sessionmaker, broker) as w:
+        uk = await create_council(w, slug="ynys", name="Ynys Council")
+        us = await create_council(w, slug="spr", name="Springfield", timezone="America/Chicago")
+        assert (uk.licence_name, uk.licence_url) == (OGL_NAME, OGL_URL)
+        assert (us.licence_name, us.licence_url) == ("", "")
+    before = await _last_seqs(sessionmaker)
+    async with writing(sessionmaker, broker) as w:
+        changed = await set_licence(
+            w, "spr", " CC BY 4.0 ", "https://creativecommons.org/licenses/by/4.0/"
+        )
+        assert changed.licence_name == "CC BY 4.0"
+    assert await _last_seqs(sessionmaker) == before
+    for name, url in (
+        ("X", ""),
+        ("", "https://x.example/"),
+        ("X", "ftp://x.example/"),
+        ("X" * 201, "https://x.example/"),
+        ("X", 'https://x.example/">; rel="next'),
+    ):
+        with pytest.raises(Invalid):
+            async with writing(sessionmaker, broker) as w:
+                await set_licence(w, "spr", name, url)

@@ -119,6 +119,40 @@ def test_council_policy(tmp_path: Path) -> None:
     assert r.returncode != 0 and "pre or post" in r.stderr
 
 
+def test_council_licence(tmp_path: Path) -> None:
+    """A UK council starts under the Open Government Licence, one elsewhere under none; an
+    admin names another (both a name and an http(s) URL) or none."""
+    db = tmp_path / "ops.db"
+    cli(db, "migrate")
+    cli(db, "councils", "create", "--slug", "mon", "--name", "Monmouth")
+    cli(
+        db,
+        "councils",
+        "create",
+        "--slug",
+        "spr",
+        "--name",
+        "Springfield",
+        "--timezone",
+        "America/Chicago",
+    )
+    r = cli(db, "councils", "licence", "--slug", "spr", "--none")
+    assert r.returncode == 0 and "spr: no licence stated" in r.stdout, r.stderr
+    r = cli(db, "councils", "licence", "--slug", "mon", "--none")
+    assert "mon: no licence stated" in r.stdout
+    r = cli(db, "councils", "licence", "--slug", "mon", "--ogl")
+    assert "Open Government Licence v3.0 <https://www.nationalarchives.gov.uk/" in r.stdout
+    cc = "https://creativecommons.org/licenses/by/4.0/"
+    r = cli(db, "councils", "licence", "--slug", "spr", "--name", "CC BY 4.0", "--url", cc)
+    assert r.returncode == 0 and f"spr: CC BY 4.0 <{cc}>" in r.stdout, r.stderr
+    for bad, why in (
+        (("--name", "CC BY"), "both a name and the URL"),
+        (("--name", "X", "--url", "javascript:alert(1)"), "http:// or https://"),
+    ):
+        r = cli(db, "councils", "licence", "--slug", "spr", *bad)
+        assert r.returncode != 0 and why in r.stderr, r.stderr
+
+
 def test_cli_errors_are_clear(tmp_path: Path) -> None:
     db = tmp_path / "ops.db"
     cli(db, "migrate")

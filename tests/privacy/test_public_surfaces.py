@@ -1,15 +1,20 @@
 """Nothing private on any public surface: every public route in the route table (pages, the
-JSON API, the privacy notice), the event log over HTTP and a public socket's replay, for a
-meeting holding a pending, a rejected and a taken-down submission, wards, and names given only
-with unpublished ones. A new public GET route is swept automatically."""
+JSON API, the open-data exports and feeds, the privacy notice), the event log over HTTP and a
+public socket's replay, for a meeting holding a pending, a rejected, a taken-down and an erased
+submission, wards, and names given only with unpublished ones. A new public GET route is swept
+automatically."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from itsdangerous import URLSafeSerializer
 from starlette.routing import Route
 
+from hub.actions.privacy import erase_participant
+from hub.events.publish import writing
+from hub.shapes.staff import pseudonym
 from hub.web.participants import COOKIE
 from hub.web.routes import PUBLIC
 from tests.support import (
@@ -28,6 +33,8 @@ TAKEN_DOWN = "Taken down: Jo's address is 12 Hill St"
 WARD = "Penrhos ward"
 POSTCODE = "LL77 7XX"
 NAME = "Name given only with unpublished text"
+ERASED = "Published, then erased by its author"
+ERASED_NAME = "Erased Name"
 
 
 async def test_no_private_data_on_any_public_surface(server: RunningServer, seeded: Seeded) -> None:
@@ -56,9 +63,23 @@ async def test_no_private_data_on_any_public_surface(server: RunningServer, seed
     ):
         r = await clerk.post(f"{base}/{cid}/moderate", form)
         assert r.status_code == 200, r.text
+    # Published, then erased at its author's request.
+    async with resident(server.base_url) as eraser:
+        await eraser.get(f"/meetings/{mid}")
+        r = await contribute(eraser, mid, ERASED, display_name=ERASED_NAME, area=WARD)
+        assert r.status_code == 201, r.text
+        erased_by = URLSafeSerializer(
+            server.app.state.settings.secret_key, salt="council-hub.participant"
+        ).loads(eraser.cookies[COOKIE])
+    r = await clerk.post(f"{base}/{r.json()['id']}/moderate", {"action": "approve"})
+    assert r.status_code == 200, r.text
+    svc = server.services
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        await erase_participant(w, erased_by, datetime.now(UTC))
     await clerk.http.aclose()
 
-    private = [PENDING, REJECTED, TAKEN_DOWN, WARD, POSTCODE, NAME, participant, signed]
+    private = [PENDING, REJECTED, TAKEN_DOWN, ERASED, ERASED_NAME, WARD, POSTCODE, NAME]
+    private += [participant, signed, erased_by, pseudonym(participant), pseudonym(erased_by)]
     surfaces: dict[str, str] = {}
     async with resident(server.base_url) as visitor:
         for route in PUBLIC:

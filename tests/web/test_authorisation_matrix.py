@@ -48,6 +48,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/meetings/{meeting_id:id}"): Rule.PUBLIC,
     ("GET", "/api/meetings/{meeting_id:id}/events"): Rule.PUBLIC,
     ("GET", "/api/meetings/{meeting_id:id}/moderation-summary"): Rule.PUBLIC,
+    ("GET", "/api/meetings.atom"): Rule.PUBLIC,
+    ("GET", "/api/meetings/{meeting_id:id}/export.json"): Rule.PUBLIC,
+    ("GET", "/api/meetings/{meeting_id:id}/contributions.csv"): Rule.PUBLIC,
+    ("GET", "/api/meetings/{meeting_id:id}/ocd-event.json"): Rule.PUBLIC,
+    ("GET", "/api/councils/{slug}/meetings.ics"): Rule.PUBLIC,
+    ("GET", "/api/openapi.json"): Rule.PUBLIC,
+    ("GET", "/api/docs"): Rule.PUBLIC,
     ("POST", "/api/meetings/{meeting_id:id}/contributions"): Rule.PUBLIC,
     ("GET", "/api/meetings/{meeting_id:id}/contributions/mine"): Rule.PUBLIC,
     ("POST", "/api/meetings/{meeting_id:id}/contributions/{contribution_id:id}/vote"): Rule.PUBLIC,
@@ -78,6 +85,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/meetings/{meeting_id:id}/review"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/review/items/{item_id:id}"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/briefing"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/export/areas.csv"): Rule.REVIEW,
+    ("GET", "/staff/meetings/{meeting_id:id}/export/moderation-log.csv"): Rule.REVIEW,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.

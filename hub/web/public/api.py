@@ -9,15 +9,18 @@ from starlette.responses import JSONResponse, Response
 from hub.actions import MAX_ID
 from hub.events import log as event_log
 from hub.events.schema import Audience
+from hub.i18n import N_
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import moderation_summary
-from hub.shapes.public import meeting_view
+from hub.shapes.public import EventsPage, MeetingsPage, ModerationSummary, Snapshot, meeting_view
 from hub.shapes.serialise import as_json
 from hub.web import services
 from hub.web.errors import json_error
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
+from hub.web.openapi import BAD_QUERY, ERROR, NOT_FOUND, Body, Operation, Param, documented
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # meetings a page, unless the caller asks for fewer or more (``limit``)
+PAGE_SIZE_MAX = 200
 # Ids are 32-bit, so no list has more rows than MAX_ID: a later page is empty anyway, and its
 # offset would overflow the databases' integers.
 MAX_PAGE = MAX_ID // PAGE_SIZE + 1
@@ -25,7 +28,33 @@ EVENTS_PAGE_MAX = 1000
 SLUG_MAX_CHARS = 64  # councils.slug
 
 
-@takes(query={"council": SLUG_MAX_CHARS, "page": NUMBER_MAX_DIGITS})
+COUNCIL_PARAM = Param(
+    N_("Only this council's meetings (its slug, as in meeting.council_slug)."),
+    {"type": "string"},
+)
+
+
+@documented(
+    Operation(
+        tag=N_("Meetings"),
+        summary=N_("List meetings"),
+        description=N_(
+            "Meetings, newest first, a page at a time: follow next_page until it is null."
+        ),
+        params={
+            "council": COUNCIL_PARAM,
+            "page": Param(
+                N_("Which page, from 1."), {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
+            ),
+            "limit": Param(
+                N_("Meetings a page: 1 to 200 (default 50)."),
+                {"type": "integer", "minimum": 1, "maximum": PAGE_SIZE_MAX},
+            ),
+        },
+        responses={200: Body(N_("One page of meetings."), MeetingsPage), 400: BAD_QUERY},
+    )
+)
+@takes(query={"council": SLUG_MAX_CHARS, "page": NUMBER_MAX_DIGITS, "limit": NUMBER_MAX_DIGITS})
 async def api_meetings(request: Request) -> Response:
     query = read_query(request)
     if isinstance(query, Response):
@@ -34,19 +63,34 @@ async def api_meetings(request: Request) -> Response:
     page = parse_number(query.get("page", "1"))
     if page is None or not 1 <= page <= MAX_PAGE:
         return json_error(400, "bad_page", f"page must be a whole number from 1 to {MAX_PAGE}")
+    limit = parse_number(query.get("limit", str(PAGE_SIZE)))
+    if limit is None or not 1 <= limit <= PAGE_SIZE_MAX:
+        return json_error(400, "bad_limit", f"limit must be between 1 and {PAGE_SIZE_MAX}")
     async with services(request).sessionmaker() as session:
         meetings, total = await list_meetings(
-            session, council=council, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            session, council=council, limit=limit, offset=(page - 1) * limit
         )
-        body = {
-            "meetings": [as_json(meeting_view(m)) for m in meetings],
-            "page": page,
-            "page_size": PAGE_SIZE,
-            "total": total,
-        }
-    return JSONResponse(body)
+        body = MeetingsPage(
+            meetings=[meeting_view(m) for m in meetings],
+            page=page,
+            page_size=limit,
+            total=total,
+            next_page=page + 1 if page * limit < total else None,
+        )
+    return JSONResponse(as_json(body))
 
 
+@documented(
+    Operation(
+        tag=N_("Meetings"),
+        summary=N_("A meeting's snapshot"),
+        description=N_(
+            "The meeting, its agenda and its published comments and questions, with last_seq: "
+            "open the live stream or /events from there."
+        ),
+        responses={200: Body(N_("The snapshot."), Snapshot), 404: NOT_FOUND},
+    )
+)
 async def api_meeting(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot(session, request.path_params["meeting_id"])
@@ -55,6 +99,32 @@ async def api_meeting(request: Request) -> Response:
     return JSONResponse(snap)
 
 
+@documented(
+    Operation(
+        tag=N_("Meetings"),
+        summary=N_("A meeting's public events"),
+        description=N_(
+            "The public events after a seq, oldest first: page with after = the last seq you "
+            "received. Seqs of staff-only events are gaps."
+        ),
+        params={
+            "after": Param(
+                N_("The last seq you have (default 0)."), {"type": "integer", "minimum": 0}
+            ),
+            "limit": Param(
+                N_("Events a page: 1 to 1000 (default 1000)."),
+                {"type": "integer", "minimum": 1, "maximum": EVENTS_PAGE_MAX},
+            ),
+        },
+        responses={
+            200: Body(N_("The events, and the meeting's last seq."), EventsPage),
+            400: BAD_QUERY,
+            404: NOT_FOUND,
+            409: Body(N_("after is beyond the last seq (future)."), ERROR),
+            410: Body(N_("Events before first_seq are no longer kept (pruned)."), ERROR),
+        },
+    )
+)
 @takes(query={"after": NUMBER_MAX_DIGITS, "limit": NUMBER_MAX_DIGITS})
 async def api_events(request: Request) -> Response:
     """Logged public events after ``after``, for open-data consumers and clients without a
@@ -95,6 +165,17 @@ async def api_events(request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
+@documented(
+    Operation(
+        tag=N_("Meetings"),
+        summary=N_("Moderation figures"),
+        description=N_(
+            "How many submissions were published, are waiting, and were refused, by reason: "
+            "counts only."
+        ),
+        responses={200: Body(N_("The figures."), ModerationSummary), 404: NOT_FOUND},
+    )
+)
 async def summary(request: Request) -> Response:
     """How many submissions were published, are waiting, were rejected (by reason)."""
     async with services(request).sessionmaker() as session:

@@ -11,6 +11,7 @@ from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.queries.timeline import opened_at
+from hub.shapes.opendata import licence_view
 from hub.shapes.own import participant_code
 from hub.shapes.public import meeting_view
 from hub.web import participants, services
@@ -93,6 +94,7 @@ async def meeting_page(request: Request) -> Response:
             "mine": own,
             "summary": summary,
             "participation": participation,
+            "licence": licence_view(meeting.council),
             "video": video,
             "recording": recording,
         },

@@ -14,12 +14,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from hub.actions import ActionError, is_id
 from hub.actions.participation import Entry, RateLimited, Submission, WindowClosed
 from hub.actions.votes import Ballot
+from hub.i18n import N_
 from hub.i18n import gettext_ as _
 from hub.models import Contribution
 from hub.queries.meetings import load_meeting
 from hub.queries.participation import mine
-from hub.shapes.own import own_view
-from hub.shapes.public import contribution_view
+from hub.shapes.own import Mine, OwnContributionView, own_view
+from hub.shapes.public import VoteAnswer, contribution_view
 from hub.shapes.serialise import as_json
 from hub.web import participants, services
 from hub.web.errors import error_response, json_error, refusal
@@ -33,6 +34,7 @@ from hub.web.inputs import (
     submission_from,
     takes,
 )
+from hub.web.openapi import ERROR, NOT_FOUND, Body, Operation, Param, documented
 
 # The no-JavaScript form's token: a hex HMAC-SHA256 (hub/web/participants.py).
 FORM_TOKEN_MAX_CHARS = 64
@@ -41,6 +43,21 @@ FORM_TOKEN_MAX_CHARS = 64
 # chamber's public wi-fi puts a room of residents behind one address; 100 in 10 minutes covers
 # a full public gallery and caps what one machine minting cookies can add.
 VOTES_PER_ADDRESS = (100, 600.0)
+
+# Refusals every resident's POST may get, beside its own.
+TOO_LARGE = Body(N_("The body is over 16 KiB (too_large)."), ERROR)
+ORIGIN = Body(N_("Sent from another site's page (origin), or refused for this caller."), ERROR)
+RATE_LIMITED = Body(
+    N_("Too many in a short time (rate_limited): wait Retry-After seconds."),
+    ERROR,
+    headers={"Retry-After": N_("Seconds to wait.")},
+)
+UNAVAILABLE = Body(
+    N_("Not stored just now (unavailable): send it again after Retry-After seconds."),
+    ERROR,
+    headers={"Retry-After": N_("Seconds to wait.")},
+)
+JSON_ONLY = Body(N_("Only application/json is taken (json_only)."), ERROR)
 
 
 def _participant(request: Request) -> tuple[str, bool]:
@@ -72,6 +89,40 @@ async def _submit(request: Request, participant: str, sub: Submission) -> Contri
     return contribution
 
 
+@documented(
+    Operation(
+        tag=N_("Participation"),
+        summary=N_("Send a comment or question"),
+        description=N_(
+            "Answers 201 once it is stored, with its status: pending (a clerk reads it first) "
+            "or published. A retry with the same client_token is the same submission."
+        ),
+        body_fields={
+            "kind": {"enum": ["comment", "question"]},
+            "position": {"enum": ["support", "oppose", "neutral"]},
+            "body": {"type": "string", "minLength": 1, "maxLength": SUBMISSION_FIELDS["body"]},
+            "item_id": {"type": ["integer", "null"]},
+            "client_token": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": SUBMISSION_FIELDS["client_token"],
+            },
+        },
+        body_required=("kind", "body", "client_token"),
+        responses={
+            201: Body(N_("Stored: the sender's own view of it."), OwnContributionView),
+            400: Body(N_("The body is not a JSON object (bad_json)."), ERROR),
+            403: ORIGIN,
+            404: NOT_FOUND,
+            409: Body(N_("Not taking submissions now (closed): reason says which window."), ERROR),
+            413: TOO_LARGE,
+            415: JSON_ONLY,
+            422: Body(N_("Something to fix (invalid): the message says what."), ERROR),
+            429: RATE_LIMITED,
+            503: UNAVAILABLE,
+        },
+    )
+)
 @takes(json=SUBMISSION_FIELDS)
 async def create_contribution(request: Request) -> Response:
     """POST /api/meetings/{id}/contributions: 201 once it is committed."""
@@ -125,6 +176,17 @@ async def contribute_form(request: Request) -> Response:
     return RedirectResponse(f"/meetings/{meeting_id}?sent={contribution.id}#mine", status_code=303)
 
 
+@documented(
+    Operation(
+        tag=N_("Participation"),
+        summary=N_("The caller's own submissions"),
+        description=N_(
+            "What this browser sent (its participant cookie), with each one's status, and the "
+            "questions it voted for. Empty without the cookie."
+        ),
+        responses={200: Body(N_("The caller's submissions and votes."), Mine), 404: NOT_FOUND},
+    )
+)
 async def my_contributions(request: Request) -> Response:
     svc = services(request)
     participant = participants.participant_of(request, svc.settings.secret_key)
@@ -167,12 +229,46 @@ async def _vote(request: Request, up: bool) -> Response:
         question = await svc.intake.vote(meeting_id, Ballot(participant, question_id, up))
     except ActionError as exc:
         return refusal(request, exc)
-    return JSONResponse({"contribution": as_json(contribution_view(question)), "voted": up})
+    return JSONResponse(as_json(VoteAnswer(contribution=contribution_view(question), voted=up)))
 
 
+def _vote_operation(summary: str, description: str) -> Operation:
+    return Operation(
+        tag=N_("Participation"),
+        summary=summary,
+        description=description,
+        json_body=True,
+        path={
+            "contribution_id": Param(
+                N_("A published question's id."), {"type": "integer", "minimum": 1}
+            )
+        },
+        responses={
+            200: Body(N_("The question after the vote."), VoteAnswer),
+            403: Body(
+                N_("No participant cookie (no_participant), your own question, or another site."),
+                ERROR,
+            ),
+            404: Body(N_("No such meeting or question."), ERROR),
+            409: Body(N_("Not a published question."), ERROR),
+            413: TOO_LARGE,
+            415: JSON_ONLY,
+            429: RATE_LIMITED,
+            503: UNAVAILABLE,
+        },
+    )
+
+
+@documented(
+    _vote_operation(
+        N_("Vote for a question"),
+        N_("One vote per participant (the page's cookie) per question: repeating is harmless."),
+    )
+)
 async def vote_up(request: Request) -> Response:
     return await _vote(request, True)
 
 
+@documented(_vote_operation(N_("Withdraw a vote"), N_("Take back the caller's vote.")))
 async def vote_withdraw(request: Request) -> Response:
     return await _vote(request, False)
