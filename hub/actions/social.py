@@ -178,12 +178,12 @@ async def store_poll(
 
 
 def _health_key(source: SocialSource) -> tuple[object, ...]:
-    """What a clerk would see change (not the times of each identical poll)."""
+    """What a clerk would see change: not the times of each identical poll, nor a new reset
+    time while it stays rate limited (those are refreshed every few minutes)."""
     return (
         source_state(source),
         source.last_error,
         source.stopped_reason,
-        source.rate_limit_reset_at,
         bool(source.credentials),
     )
 
