@@ -182,10 +182,11 @@ class ContributionRedacted(Event):
 @register
 @dataclass(frozen=True, kw_only=True)
 class SpotlightChanged(Event):
-    """The question (or social post) shown on the chamber's projector changed. ``data.contribution`` is its
-    public view, or null when nothing is spotlighted. ``data.pinned`` is true when the clerk
-    pinned it: it stays on the screen when the current item changes (an unpinned one is
-    cleared then, with this event). The snapshot's ``spotlight_pinned`` says the same."""
+    """The question (or social post) shown on the chamber's projector changed.
+    ``data.contribution`` is its public view, or null when nothing is spotlighted.
+    ``data.pinned`` is true when the clerk pinned it: it stays on the screen when the current
+    item changes (an unpinned one is cleared then, with this event). The snapshot's
+    ``spotlight_pinned`` says the same."""
 
     type: ClassVar[str] = "meeting.spotlight"
     audience: ClassVar[Audience] = Audience.PUBLIC

@@ -142,7 +142,12 @@ async def due_rechecks(
     if not meeting_ids:
         return []
     rows = await session.execute(
-        select(SocialPost.contribution_id, SocialPost.meeting_id, SocialPost.external_id, SocialPost.uri)
+        select(
+            SocialPost.contribution_id,
+            SocialPost.meeting_id,
+            SocialPost.external_id,
+            SocialPost.uri,
+        )
         .join(Contribution, Contribution.id == SocialPost.contribution_id)
         .where(
             SocialPost.source_id == source_id,
@@ -151,7 +156,9 @@ async def due_rechecks(
             Contribution.status == ContributionStatus.PUBLISHED.value,
             or_(SocialPost.checked_at.is_(None), SocialPost.checked_at < checked_before),
         )
-        .order_by(SocialPost.checked_at.is_not(None), SocialPost.checked_at, SocialPost.contribution_id)
+        .order_by(
+            SocialPost.checked_at.is_not(None), SocialPost.checked_at, SocialPost.contribution_id
+        )
         .limit(limit)
     )
     return [Recheck(int(c), int(m), str(e), str(u)) for c, m, e, u in rows]
@@ -173,8 +180,6 @@ async def source_views(session: AsyncSession, council_id: int) -> list[SourceHea
 
 async def source_named(session: AsyncSession, council: Council, name: str) -> SocialSource | None:
     found: SocialSource | None = await session.scalar(
-        select(SocialSource).where(
-            SocialSource.council_id == council.id, SocialSource.name == name
-        )
+        select(SocialSource).where(SocialSource.council_id == council.id, SocialSource.name == name)
     )
     return found

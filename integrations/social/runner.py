@@ -59,9 +59,11 @@ from integrations.social.models import (
     AuthFailed,
     FetchResult,
     RateLimited,
-    SocialSource as Source,
     SourceError,
     SourceUnavailable,
+)
+from integrations.social.models import (
+    SocialSource as Source,
 )
 from integrations.social.x import DEFAULT_API_BASE, XSource
 

@@ -134,7 +134,9 @@ class Bluesky(Platform):
         api.on("/xrpc/app.bsky.feed.searchPosts", self._search)
         api.on("/xrpc/app.bsky.feed.getPosts", self._get_posts)
 
-    def post(self, text: str, at: datetime, tags: list[str], handle: str = "res.bsky.social") -> str:
+    def post(
+        self, text: str, at: datetime, tags: list[str], handle: str = "res.bsky.social"
+    ) -> str:
         self.seq += 1
         uri = f"at://did:plc:{handle.split('.')[0]}/app.bsky.feed.post/3k{self.seq:08d}"
         view = copy.deepcopy(sample("bluesky-getPostThread.json")["thread"]["post"])
@@ -193,7 +195,11 @@ class Bluesky(Platform):
             return failure
         wanted = seen.params("uris")
         return json_response(
-            {"posts": [p for p in self.posts if p["uri"] in wanted and p["uri"] not in self.deleted]}
+            {
+                "posts": [
+                    p for p in self.posts if p["uri"] in wanted and p["uri"] not in self.deleted
+                ]
+            }
         )
 
 

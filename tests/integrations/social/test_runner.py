@@ -31,7 +31,7 @@ from integrations.social.models import SocialSource as Source
 from integrations.social.runner import SocialRunner, build_source, where_to_start
 from tests.conftest import settings_for
 from tests.integrations.social.fakes import FakeApi, Seen, json_response, serve
-from tests.integrations.social.platforms import X, Bluesky, Mastodon
+from tests.integrations.social.platforms import Bluesky, Mastodon, X
 from tests.support import Seeded, set_policy
 
 KEY = new_key()
@@ -204,7 +204,9 @@ async def test_a_new_meeting_starts_again_from_its_window(
             starts_at=now + timedelta(minutes=20),
         )
         await update_meeting(w, planning.id, hashtags="#AberglasPlanning")
-    world.x.post("Planning early #AberglasPlanning", now - timedelta(minutes=2), ["AberglasPlanning"])
+    world.x.post(
+        "Planning early #AberglasPlanning", now - timedelta(minutes=2), ["AberglasPlanning"]
+    )
     world.x.post("Both #AberglasCouncil", now - timedelta(minutes=1), ["AberglasCouncil"])
     try:
         (report,) = await poller.poll_once()
@@ -461,7 +463,9 @@ async def test_health_is_sent_when_it_changes_not_on_every_poll(
     poller = runner(sessionmaker)
     for _ in range(4):
         await poller.poll_once()  # nothing new: one event (waiting -> ok), not four
-    assert [e["source"]["state"] for e in await events(sessionmaker, mid, "social.source.health")] == [
+    assert [
+        e["source"]["state"] for e in await events(sessionmaker, mid, "social.source.health")
+    ] == [
         "waiting",  # when it was added
         "ok",
     ]
