@@ -17,7 +17,7 @@ import pytest
 from hub.secrets import Secrets, new_key
 from tests.cli.test_cli import cli
 from tests.integrations.social.fakes import serve
-from tests.integrations.social.platforms import X, Bluesky, Mastodon
+from tests.integrations.social.platforms import Bluesky, Mastodon, X
 from tests.integrations.social.test_runner import TAGS, World
 
 KEY = new_key()
