@@ -7,12 +7,13 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, signin
+from hub.web.staff import console, moderation, review, signin, social
 
 MEETING = "/meetings/{meeting_id:id}"
 API_MEETING = "/api/meetings/{meeting_id:id}"
 STAFF_MEETING = "/staff/meetings/{meeting_id:id}"
 CONTRIBUTION = "/contributions/{contribution_id:id}"
+COUNCIL_SOCIAL = "/staff/councils/{slug}/social"
 
 PUBLIC: list[BaseRoute] = [
     Route("/", pages.index, name="index"),
@@ -49,6 +50,10 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/contributions/bulk", moderation.act_bulk, methods=["POST"]),
     Route(f"{STAFF_MEETING}/audit", review.audit, methods=["GET"]),
     Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
+    Route(COUNCIL_SOCIAL, social.sources_page, methods=["GET"]),
+    Route(COUNCIL_SOCIAL, social.add, methods=["POST"]),
+    Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/credentials", social.credentials, methods=["POST"]),
+    Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/remove", social.remove, methods=["POST"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

@@ -137,6 +137,14 @@ PLAUSIBLE: dict[str, list[str]] = {
     "current_was": ["", "0"],
     "pin": ["1", ""],
     "reject_pending": ["1", ""],
+    # A council's social sources (hub/web/staff/social.py): no credentials key in these tests,
+    # so X and Bluesky are refused; a Mastodon instance is added (and never polled: no tags).
+    "platform": ["mastodon", "x", "bluesky"],
+    "name": ["hostile instance"],
+    "base_url": ["https://social.example", ""],
+    "handle": ["aberglas.bsky.social"],
+    "bearer_token": ["a-bearer-token"],
+    "app_password": ["abcd-efgh-ijkl-mnop"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
