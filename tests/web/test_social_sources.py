@@ -203,3 +203,58 @@ async def test_without_a_key_only_sources_without_credentials(
     assert r.status_code == 404
     await clerk.http.aclose()
     await admin.http.aclose()
+
+
+async def test_a_failing_source_never_harms_the_meeting(
+    keyed_server: RunningServer, seeded: Seeded, world: World
+) -> None:
+    """The platform hangs for seconds and then fails, poll after poll: residents' comments are
+    still stored and answered at once, and the console reads the source as failing."""
+    import asyncio
+
+    from starlette.responses import Response
+
+    from tests.integrations.social.fakes import Seen, json_response
+    from tests.support import contribute
+
+    server = keyed_server
+    sm = server.services.sessionmaker
+    mid = await live_meeting(sm, seeded)
+
+    async def hang_then_fail(_: Seen) -> Response:
+        await asyncio.sleep(2.0)
+        return json_response({"error": "overloaded"}, 503)
+
+    world.api.on("/api/v1/timelines/tag/aberglascabinet", hang_then_fail)
+    clerk = await sign_in(server.base_url, seeded.users["clerk"])
+    r = await clerk.post(
+        PAGE, {"platform": "mastodon", "name": "slow", "base_url": world.api.base_url}
+    )
+    assert r.status_code == 200
+    await until(lambda: _asked(world))
+    loop = asyncio.get_running_loop()
+    async with resident(server.base_url) as http:
+        for n in range(5):
+            began = loop.time()
+            r = await contribute(http, mid, f"Still here, comment {n}")
+            assert r.status_code == 201, r.text
+            assert loop.time() - began < 1.0
+    async with sm() as session:
+        source = await session.scalar(select(SocialSource).where(SocialSource.name == "slow"))
+    assert source is not None
+    await until(lambda: _failing(clerk, mid), timeout=10)
+    await clerk.http.aclose()
+
+
+async def _asked(world: World) -> bool:
+    return bool(world.api.to("/api/v1/timelines/tag/aberglascabinet"))
+
+
+async def _failing(clerk: object, mid: int) -> bool:
+    snap = (await clerk.http.get(f"/staff/api/meetings/{mid}")).json()  # type: ignore[attr-defined]
+    return any(
+        s["name"] == "slow"
+        and s["state"] == "failing"
+        and s["last_error"] == "Mastodon answered 503."
+        for s in snap["social_sources"]
+    )
