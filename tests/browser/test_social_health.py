@@ -14,7 +14,7 @@ from hub.models import utcnow
 from tests.browser.support import axe_violations, eventually, signed_in_page
 from tests.conftest import settings_for
 from tests.integrations.social.fakes import json_response, serve
-from tests.integrations.social.platforms import X, Bluesky, Mastodon
+from tests.integrations.social.platforms import Bluesky, Mastodon, X
 from tests.integrations.social.test_runner import KEY, TAGS, World, live_meeting
 from tests.support import PASSWORD, RunningServer, Seeded, run_server
 

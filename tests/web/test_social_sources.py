@@ -18,7 +18,7 @@ from hub.models import Contribution, MeetingEvent, SocialSource, utcnow
 from hub.queries.privacy import export
 from tests.conftest import settings_for
 from tests.integrations.social.fakes import serve
-from tests.integrations.social.platforms import X, Bluesky, Mastodon
+from tests.integrations.social.platforms import Bluesky, Mastodon, X
 from tests.integrations.social.test_runner import KEY, TAGS, World, bodies, live_meeting, until
 from tests.support import (
     RunningServer,
