@@ -3,7 +3,8 @@ account), in one process of however many run, storing what it fetches through hu
 
 - **One process polls.** A lease in the database (hub/leadership.py) names the process that
   polls; the others wait, and take over within the lease's lifetime (45 s) when its holder
-  dies. Every write of a poll renews the lease in the same transaction and is refused if it
+  dies. It is claimed only while some source has something to poll (and handed back after),
+  so a hub with no source in use writes nothing for it. Every write of a poll renews the lease in the same transaction and is refused if it
   was lost (a fence), so a process that lost it mid-poll stores nothing.
 - **When.** A source polls while its council has a meeting in its window (hub/queries/social.py:
   from ``social_window_minutes`` before the start, while live or adjourned, until that long
@@ -222,18 +223,24 @@ class SocialRunner:
     async def _lead(self) -> None:
         while True:
             try:
-                if await self.leadership.renew():
-                    await self._reconcile()
+                # The lease is wanted only while there is something to poll: a hub with no
+                # source in use writes nothing (no lease renewal every 15 s on SQLite's one
+                # writer), and one that had some hands the lease back when they are done.
+                async with self._sessionmaker() as session:
+                    wanted = set(await pollable_sources(session, self._clock()))
+                if not wanted:
+                    await self._stop_tasks()
+                    await self.leadership.give_up()
+                elif await self.leadership.renew():
+                    await self._reconcile(wanted)
                 else:
                     await self._stop_tasks()
             except Exception:
                 logger.exception("the social poller's round failed; trying again")
             await asyncio.sleep(self.leadership.renew_every_s)
 
-    async def _reconcile(self) -> None:
+    async def _reconcile(self, wanted: set[int]) -> None:
         """A task for each source that has something to poll, none for the others."""
-        async with self._sessionmaker() as session:
-            wanted = set(await pollable_sources(session, self._clock()))
         for sid, task in list(self._tasks.items()):
             if sid not in wanted or task.done():
                 await self._stop_task(sid)
@@ -345,8 +352,10 @@ class SocialRunner:
             return _with(report, error=error, stopped=True)
         cursor = stored_cursor if restart is None else start_cursor(platform, restart)
         if isinstance(client, XSource):
-            # Read only when there is no since_id: a first poll, or one starting again.
-            client.start_time = max(restart or now, now - X_REACH)
+            # Read only when there is no since_id: a first poll, one starting again, and the
+            # pages after either (the same window, so X's next_token stays valid).
+            earliest = restart or min(t.start for t in goals)
+            client.start_time = max(earliest, now - X_REACH)
         try:
             result: FetchResult = await client.fetch(every_tag, cursor)
         except SourceError as exc:
