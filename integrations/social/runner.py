@@ -4,8 +4,9 @@ account), in one process of however many run, storing what it fetches through hu
 - **One process polls.** A lease in the database (hub/leadership.py) names the process that
   polls; the others wait, and take over within the lease's lifetime (45 s) when its holder
   dies. It is claimed only while some source has something to poll (and handed back after),
-  so a hub with no source in use writes nothing for it. Every write of a poll renews the lease in the same transaction and is refused if it
-  was lost (a fence), so a process that lost it mid-poll stores nothing.
+  so a hub with no source in use writes nothing for it. Every write of a poll renews the
+  lease in the same transaction and is refused if it was lost (a fence), so a process that
+  lost it mid-poll stores nothing.
 - **When.** A source polls while its council has a meeting in its window (hub/queries/social.py:
   from ``social_window_minutes`` before the start, while live or adjourned, until that long
   after it closed), every ``social_poll_seconds``; polling stops when no meeting is left.
