@@ -30,6 +30,9 @@ class ClientAddressFilter(logging.Filter):
 def configure(access_log: bool) -> None:
     """Called once per worker process (idempotent)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    # httpx logs every request at INFO: a line per social poll, every 30 s per source. The
+    # poller logs what matters (failures, the lease changing hands) itself.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn_errors = logging.getLogger("uvicorn.error")
     present = [f for f in uvicorn_errors.filters if isinstance(f, ClientAddressFilter)]
     if access_log:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -12,8 +13,10 @@ from hub.housekeeping import Housekeeping
 from hub.intake import Intake
 from hub.live.streams import LiveStreams
 from hub.ratelimit import RateLimiter
+from hub.secrets import Secrets
 from hub.settings import Settings
 from hub.throttle import SignInThrottle
+from integrations.social.runner import SocialRunner
 
 
 @dataclass
@@ -27,10 +30,22 @@ class Services:
     _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
     intake: Intake = field(init=False)
     housekeeping: Housekeeping = field(init=False)
+    secrets: Secrets = field(init=False)
+    # The social poller (None when this process takes no part: COUNCIL_HUB_SOCIAL_POLLING).
+    social: SocialRunner | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.sessionmaker, self.broker, self.limiter)
         self.housekeeping = Housekeeping(self.sessionmaker, self.broker)
+        self.secrets = Secrets(self.settings.credentials_key)
+        if self.settings.social_polling:
+            self.social = SocialRunner(
+                self.sessionmaker,
+                self.broker,
+                self.secrets,
+                poll_s=self.settings.social_poll_seconds,
+                lease_ttl=timedelta(seconds=self.settings.lease_seconds),
+            )
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""
@@ -57,9 +72,13 @@ class Services:
         )
         services = cls(settings, engine, sessionmaker, broker, streams)
         services.housekeeping.start()
+        if services.social is not None:
+            services.social.start()
         return services
 
     async def close(self) -> None:
+        if self.social is not None:
+            await self.social.close()  # gives the lease up: another process polls at once
         await self.housekeeping.close()
         await self.intake.close()  # residents' queued submissions are committed, not dropped
         await self.streams.close()

@@ -39,6 +39,10 @@ def _origins(value: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in value.split(",") if o.strip())
 
 
+def _keys(value: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in value.split(",") if k.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -64,6 +68,18 @@ class Settings:
     # ``serve --access-log`` turns it on.
     access_log: bool = False
     debug: bool = False
+    # Fernet keys for social sources' credentials (hub/secrets.py): the first encrypts, every
+    # one decrypts (put a new key first to rotate). None set: credentials cannot be stored, and
+    # only sources that need none (Mastodon) can be added.
+    credentials_key: tuple[str, ...] = ()
+    # Whether this process takes part in polling social sources (one process of several polls,
+    # by a lease in the database: integrations/social/runner.py).
+    social_polling: bool = True
+    # Seconds between two polls of a healthy source while a meeting is in its window.
+    social_poll_seconds: float = 30.0
+    # How long the polling lease lasts unrenewed: another process takes over within this long
+    # of its holder dying (renewed every third of it).
+    lease_seconds: float = 45.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +90,7 @@ class Settings:
             if raw:  # unset or empty: the default
                 values[name] = parse(raw)
         _check_secret_key(env.get(ENVIRONMENT["secret_key"][0]), values.get("https_only", False))
+        _check_credentials_keys(values.get("credentials_key", ()))
         return replace(cls(), **values)
 
     @property
@@ -100,6 +117,26 @@ def _check_secret_key(given: str | None, https_only: bool) -> None:
         )
 
 
+def _check_credentials_keys(keys: tuple[str, ...]) -> None:
+    from hub.secrets import valid_key
+
+    variable = ENVIRONMENT["credentials_key"][0]
+    for key in keys:
+        if not valid_key(key):
+            raise SettingsError(
+                f"{variable} holds something that is not a Fernet key: create one with "
+                "python3 -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+
+
+def _positive(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise SettingsError(f"expected a number of seconds above 0, got {value!r}")
+    return number
+
+
 # Each setting's environment variable and how its text is read. The README's settings table has
 # a row for each (tests/test_house.py checks both).
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -115,4 +152,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "trusted_origins": ("COUNCIL_HUB_TRUSTED_ORIGINS", _origins),
     "access_log": ("COUNCIL_HUB_ACCESS_LOG", _flag),
     "debug": ("COUNCIL_HUB_DEBUG", _flag),
+    "credentials_key": ("COUNCIL_HUB_CREDENTIALS_KEY", _keys),
+    "social_polling": ("COUNCIL_HUB_SOCIAL_POLLING", _flag),
+    "social_poll_seconds": ("COUNCIL_HUB_SOCIAL_POLL_SECONDS", _positive),
+    "lease_seconds": ("COUNCIL_HUB_LEASE_SECONDS", _positive),
 }

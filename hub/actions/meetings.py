@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.actions import Conflict, Invalid, NotFound
+from hub.actions import Conflict, Invalid, NotFound, storable
 from hub.actions._locks import Actor, emit, lock_meeting
 from hub.actions.agenda import (
     ItemSpec,
@@ -75,6 +75,8 @@ async def create_meeting(
     return meeting
 
 
+HASHTAGS_MAX_CHARS = 300  # meetings.hashtags
+
 # A field ``update_meeting`` leaves as it is (None is a value: "the council's policy rules").
 UNSET = object()
 
@@ -86,10 +88,17 @@ async def update_meeting(
     *,
     submissions_open_at: datetime | None | object = UNSET,
     submissions_close_at: datetime | None | object = UNSET,
+    hashtags: str | None = None,
 ) -> Meeting:
-    """Change a meeting's submission window (None: the council's policy rules). Open pages get
-    the meeting's new view as an event and open or close their forms."""
+    """Change a meeting's submission window (None: the council's policy rules) or its own
+    hashtags (polled beside its council's, integrations/social/runner.py). Open pages get the
+    meeting's new view as an event and open or close their forms."""
     meeting = await lock_meeting(w, meeting_id)
+    if hashtags is not None:
+        text = storable(hashtags).strip()
+        if len(text) > HASHTAGS_MAX_CHARS:
+            raise Invalid(f"a meeting's hashtags are at most {HASHTAGS_MAX_CHARS} characters")
+        meeting.hashtags = text
     before = meeting_view(meeting)
     for name, value in (
         ("submissions_open_at", submissions_open_at),

@@ -6,7 +6,8 @@ a resident asks for erasure. Both keep the published record's shape and the log 
   takedown; their votes and blocks no longer name them.
 - ``purge_expired``: contributions older than their council's ``retention_days`` lose who
   wrote them (name, ward, participant id, the pseudonym in the log and the moderation log) and,
-  if never published, what they said; the published text stays as the meeting's record.
+  if never published, what they said; the published text stays as the meeting's record. Social
+  posts go whole (they are only ever shown attributed to their author): ``_purge_post``.
 
 A participant id is replaced by ``erased:<random>``: unique (the tables' keys hold), and it
 links nothing to anything.
@@ -29,16 +30,19 @@ from hub.models import (
     Contribution,
     ContributionStatus,
     Council,
+    Kind,
     Meeting,
     MeetingEvent,
     ModerationLog,
     ParticipantBlock,
+    SocialPost,
     Vote,
 )
 from hub.shapes.staff import pseudonym
 
 ERASED_PREFIX = "erased:"
 ERASED_REASON = "erased"
+RETENTION_REASON = "retention"  # a social post removed at the end of the retention period
 
 
 def _erased_id() -> str:
@@ -114,6 +118,32 @@ async def _erase_one(w: Writer, meeting: Meeting, c: Contribution, now: datetime
     await redact_contribution(w, meeting.id, c.id, EVERYTHING)
 
 
+async def _purge_post(w: Writer, c: Contribution, now: datetime) -> None:
+    """A social post is only ever shown attributed to its author (hub/shapes/public.py's
+    PostView), and its author never consented to the hub keeping it: at the end of the
+    retention period it goes whole (text, author, link, media; off the page if published, with
+    an event) and so does the poller's record of it (its uri names the author). The post
+    itself is still on its platform, under its author's control."""
+    events: list[Event] = []
+    if c.status == ContributionStatus.PUBLISHED:
+        meeting = await lock_meeting(w, c.meeting_id)
+        events.append(ContributionRemoved(id=c.id))
+        if meeting.spotlight_id == c.id:
+            meeting.spotlight_id = None
+            meeting.spotlight_pinned = False
+            events.append(SpotlightChanged(contribution=None))
+        c.status = ContributionStatus.HIDDEN.value
+        c.reason = RETENTION_REASON
+    c.body, c.body_key, c.display_name, c.area, c.post = "", None, None, None, None
+    c.participant_id = _erased_id()
+    c.personal_data_removed_at = now
+    await w.session.execute(delete(SocialPost).where(SocialPost.contribution_id == c.id))
+    await w.session.flush()
+    if events:
+        await w.emit_many(c.meeting_id, [(event, None) for event in events])
+    await event_log.redact_subject(w.session, c.meeting_id, c.id, EVERYTHING)
+
+
 async def purge_expired(w: Writer, now: datetime) -> int:
     """Remove the personal data of every contribution past its council's retention period;
     returns how many were purged. Idempotent (each contribution once)."""
@@ -135,6 +165,9 @@ async def purge_expired(w: Writer, now: datetime) -> int:
         )
         participants = {c.participant_id for c in due}
         for c in due:
+            if c.kind == Kind.POST.value:
+                await _purge_post(w, c, now)
+                continue
             if c.status != ContributionStatus.PUBLISHED:
                 c.body, c.body_key = "", None
             c.display_name, c.area = None, None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -34,6 +34,7 @@ from hub.events.schema import (
     ContributionUpdated,
     Event,
     ModerationItemUpdated,
+    SocialSourceHealth,
     SpotlightChanged,
 )
 from hub.models import (
@@ -46,10 +47,11 @@ from hub.models import (
     SocialSource,
 )
 from hub.policy import policy_of
+from hub.queries.social import tags_of
 from hub.queries.timeline import item_timeline
 from hub.screening import body_key, screen
 from hub.shapes.public import contribution_view
-from hub.shapes.staff import pseudonym, staff_view
+from hub.shapes.staff import pseudonym, source_health, source_state, staff_view
 from integrations.social.models import FetchResult, Post, normalise_tag
 
 # Why a post waits for a clerk, beside screening's flags (the queue shows them).
@@ -68,6 +70,8 @@ class Stored:
 
     new: dict[int, list[int]]
     replaced: dict[int, list[int]]
+    # Whether the source's health was sent to the meetings polled (SocialSourceHealth).
+    announced: bool = False
 
     @property
     def count(self) -> int:
@@ -76,8 +80,7 @@ class Stored:
 
 def hashtags(text: str) -> tuple[str, ...]:
     """Tags from a council's or meeting's setting (spaces, commas or lines; '#' optional)."""
-    words = text.replace(",", " ").split()
-    return tuple(dict.fromkeys(t for t in (normalise_tag(w) for w in words) if t))
+    return tags_of(text)
 
 
 def allowlisted(council: Council, platform: str, handle: str) -> bool:
@@ -136,12 +139,19 @@ async def store_poll(
     now: datetime,
     next_poll_at: datetime | None = None,
     cursor_tags: str | None = None,
+    *,
+    announce: bool = False,
 ) -> Stored:
     """Store one poll of one source: its posts for each meeting polled (``tags``: meeting id to
-    the normalised tags it was polled for), the source's new cursor and its health."""
+    the normalised tags it was polled for), the source's new cursor and its health. The health
+    goes to those meetings' consoles when it changed, when posts were stored, or when
+    ``announce`` (the poller refreshes it every few minutes): not after every identical poll."""
     source = await w.session.get(SocialSource, source_id, with_for_update=True)
     if source is None:
         raise NotFound("no such social source")
+    before = _health_key(source)
+    for mid in sorted(tags):  # every meeting polled, in id order: two writers never deadlock
+        await lock_meeting(w, mid)
     stored = Stored(new={}, replaced={})
     by_meeting: dict[int, list[Post]] = {}
     for post in result.posts:
@@ -161,7 +171,32 @@ async def store_poll(
     source.last_error = None
     source.rate_limit_reset_at = None
     source.next_poll_at = next_poll_at
+    if announce or stored.new or stored.replaced or _health_key(source) != before:
+        await announce_health(w, source, tags)
+        stored = replace(stored, announced=True)
     return stored
+
+
+def _health_key(source: SocialSource) -> tuple[object, ...]:
+    """What a clerk would see change: not the times of each identical poll, nor a new reset
+    time while it stays rate limited (those are refreshed every few minutes)."""
+    return (
+        source_state(source),
+        source.last_error,
+        source.stopped_reason,
+        bool(source.credentials),
+    )
+
+
+async def announce_health(
+    w: Writer, source: SocialSource, meeting_ids: Iterable[int], *, removed: bool = False
+) -> None:
+    """Tell the consoles of these meetings how the source is doing (a staff event)."""
+    await w.session.flush()
+    view = source_health(source)
+    for mid in sorted(set(meeting_ids)):
+        await lock_meeting(w, mid)
+        await w.emit_many(mid, [(SocialSourceHealth(source=view, removed=removed), None)])
 
 
 async def _store_for_meeting(
@@ -327,12 +362,17 @@ async def record_failure(
     *,
     rate_limit_reset_at: datetime | None = None,
     stopped: bool = False,
-) -> None:
+    meetings: Sequence[int] = (),
+    announce: bool = False,
+) -> bool:
     """A poll failed: its health says why and when the next try is; the cursor is untouched.
-    ``stopped``: the platform refused the credentials; no polls until staff change them."""
+    ``stopped``: the platform refused the credentials; no polls until staff change them.
+    The health goes to ``meetings``' consoles when what a clerk sees changed (or ``announce``);
+    returns whether it went."""
     source = await w.session.get(SocialSource, source_id, with_for_update=True)
     if source is None:
         raise NotFound("no such social source")
+    before = _health_key(source)
     source.last_attempt_at = now
     source.failures += 1
     source.last_error = error[:ERROR_CHARS]
@@ -340,6 +380,10 @@ async def record_failure(
     source.rate_limit_reset_at = rate_limit_reset_at
     if stopped:
         source.stopped_reason = error[:ERROR_CHARS]
+    if meetings and (announce or _health_key(source) != before):
+        await announce_health(w, source, meetings)
+        return True
+    return False
 
 
 async def withdraw_gone(

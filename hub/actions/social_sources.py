@@ -9,9 +9,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound
+from hub.actions.social import announce_health
 from hub.events.publish import Writer
-from hub.models import Platform, SocialSource
+from hub.models import Platform, SocialSource, utcnow
 from hub.queries.councils import council_by_slug
+from hub.queries.social import meetings_in_window
 
 NAME_MAX_CHARS = 100
 URL_MAX_CHARS = 300
@@ -59,24 +61,38 @@ async def add_source(
     )
     w.session.add(source)
     await w.session.flush()
+    await _tell_consoles(w, source)
     return source
 
 
-async def set_credentials(w: Writer, source_id: int, credentials: str | None) -> SocialSource:
-    """New (encrypted) credentials: a source stopped for refused credentials polls again."""
-    source = await w.session.get(SocialSource, source_id)
-    if source is None:
+async def _tell_consoles(w: Writer, source: SocialSource, *, removed: bool = False) -> None:
+    """The consoles of the council's meetings being polled show the change at once."""
+    meetings = await meetings_in_window(w.session, utcnow(), source.council_id)
+    await announce_health(w, source, [m.id for m in meetings], removed=removed)
+
+
+async def set_credentials(
+    w: Writer, source_id: int, credentials: str | None, *, council_id: int | None = None
+) -> SocialSource:
+    """New (encrypted) credentials: a source stopped for refused credentials polls again.
+    ``council_id``: the council the caller may manage (a source of another is not found)."""
+    source = await w.session.get(SocialSource, source_id, with_for_update=True)
+    if source is None or (council_id is not None and source.council_id != council_id):
         raise NotFound("no such social source")
     source.credentials = credentials
     source.stopped_reason = None
     source.failures = 0
+    source.last_error = None
+    source.rate_limit_reset_at = None
     source.next_poll_at = None
+    await _tell_consoles(w, source)
     return source
 
 
-async def remove_source(w: Writer, source_id: int) -> None:
+async def remove_source(w: Writer, source_id: int, *, council_id: int | None = None) -> None:
     """The source goes; the posts it brought stay with their meetings (source_id set null)."""
-    source = await w.session.get(SocialSource, source_id)
-    if source is None:
+    source = await w.session.get(SocialSource, source_id, with_for_update=True)
+    if source is None or (council_id is not None and source.council_id != council_id):
         raise NotFound("no such social source")
+    await _tell_consoles(w, source, removed=True)
     await w.session.delete(source)

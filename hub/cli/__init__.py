@@ -1,5 +1,5 @@
 """The operator's command line: ``council-hub serve | migrate | demo | users | councils |
-meetings | privacy``. One module per command group; every change goes through an action."""
+meetings | privacy | social``. One module per command group; every change goes through an action."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hub.cli import councils, meetings, privacy, serve, users
+from hub.cli import councils, meetings, privacy, serve, social, users
 from hub.settings import Settings, SettingsError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     councils.add_commands(sub)
     meetings.add_commands(sub)
     privacy.add_commands(sub)
+    social.add_commands(sub)
     return parser
 
 

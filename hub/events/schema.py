@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 from hub.shapes.own import OwnContributionView
 from hub.shapes.public import ContributionView, ItemView, MeetingView, WrittenView
 from hub.shapes.serialise import plain
-from hub.shapes.staff import StaffContributionView
+from hub.shapes.staff import SourceHealthView, StaffContributionView
 
 
 class Audience(enum.StrEnum):
@@ -221,6 +221,25 @@ class ModerationItemUpdated(Event):
     action: str
     actor: str | None = None
     reason: str | None = None
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class SocialSourceHealth(Event):
+    """Staff only: how one of the council's social sources is doing (X, a Mastodon instance,
+    a Bluesky account), sent to each meeting it is polling for. ``data.source`` is its health
+    view: ``state`` (``ok``, ``waiting`` for its first poll, ``failing``, ``rate_limited``,
+    ``stopped`` until staff fix its credentials, ``disabled``), ``last_success_at``,
+    ``posts_fetched`` (in all), ``next_poll_at``, ``rate_limit_reset_at``, ``last_error`` and
+    ``stopped_reason`` in words; never its credentials, only ``credentials_set``. Replace the
+    source with the same ``id``; ``data.removed`` true means it was removed: drop it.
+    Sent when its state or error changes, when a poll stored posts, and otherwise at most every
+    few minutes: not on every identical poll."""
+
+    type: ClassVar[str] = "social.source.health"
+    audience: ClassVar[Audience] = Audience.STAFF
+    source: SourceHealthView = view(SourceHealthView)
+    removed: bool = False
 
 
 def parse_event(type_: str, data: dict[str, Any]) -> Event:

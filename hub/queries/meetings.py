@@ -27,6 +27,7 @@ from hub.shapes.public import (
 from hub.shapes.serialise import as_json
 
 STAFF_ACTIVITY_LIMIT = 200
+SOCIAL_HEALTH = "social.source.health"
 
 
 async def consistent_read(session: AsyncSession) -> None:
@@ -94,12 +95,14 @@ async def snapshot_of(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
 async def staff_activity(
     session: AsyncSession, meeting_id: int, up_to: int
 ) -> list[dict[str, Any]]:
-    """The most recent staff-only envelopes up to ``up_to``, oldest first (console log)."""
+    """The most recent staff-only envelopes up to ``up_to``, oldest first (console log): who
+    did what, not the social sources' health (the console shows that in its own panel)."""
     result = await session.execute(
         select(MeetingEvent.envelope)
         .where(
             MeetingEvent.meeting_id == meeting_id,
             MeetingEvent.audience == Audience.STAFF.value,
+            MeetingEvent.type != SOCIAL_HEALTH,
             MeetingEvent.seq <= up_to,
         )
         .order_by(MeetingEvent.seq.desc())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from hub.models import Contribution, iso
+from hub.models import Contribution, SocialSource, iso
 from hub.shapes.public import WrittenView, created_at, written
 
 
@@ -48,4 +48,61 @@ def staff_view(
         moderated_at=iso(c.moderated_at),
         moderated_by=moderated_by,
         blocked=blocked,
+    )
+
+
+# A social source's state, as staff read it (hub/web/labels.py words each).
+SOURCE_STATES = ("disabled", "stopped", "rate_limited", "failing", "ok", "waiting")
+
+
+@dataclass(frozen=True)
+class SourceHealthView:
+    """How one of a council's social sources is doing, for its clerks: never its credentials,
+    only whether they are set. ``state`` is one of SOURCE_STATES; ``rate_limit_reset_at`` is
+    the reset the platform announced (or, when it announced none, when the hub tries again)."""
+
+    id: int
+    name: str
+    platform: str
+    base_url: str | None
+    state: str
+    credentials_set: bool
+    last_attempt_at: str | None
+    last_success_at: str | None
+    posts_fetched: int
+    failures: int
+    last_error: str | None
+    next_poll_at: str | None
+    rate_limit_reset_at: str | None
+    stopped_reason: str | None
+
+
+def source_state(source: SocialSource) -> str:
+    if not source.enabled:
+        return "disabled"
+    if source.stopped_reason:
+        return "stopped"
+    if source.failures and source.rate_limit_reset_at is not None:
+        return "rate_limited"
+    if source.failures:
+        return "failing"
+    return "ok" if source.last_success_at is not None else "waiting"
+
+
+def source_health(source: SocialSource) -> SourceHealthView:
+    return SourceHealthView(
+        id=source.id,
+        name=source.name,
+        platform=source.platform,
+        base_url=source.base_url,
+        state=source_state(source),
+        credentials_set=bool(source.credentials),
+        last_attempt_at=iso(source.last_attempt_at),
+        last_success_at=iso(source.last_success_at),
+        posts_fetched=source.posts_fetched or 0,
+        failures=source.failures or 0,
+        last_error=source.last_error,
+        next_poll_at=iso(source.next_poll_at),
+        rate_limit_reset_at=iso(source.rate_limit_reset_at),
+        stopped_reason=source.stopped_reason,
     )

@@ -23,7 +23,8 @@ from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
-from hub.models import Meeting
+from hub.models import Council, Meeting
+from hub.queries.councils import council_by_slug
 from hub.queries.meetings import load_meeting
 from hub.web import services
 from hub.web.errors import error_response, wants_json
@@ -155,3 +156,20 @@ async def staff_action(
     if isinstance(checked, Response):
         return checked
     return checked[0], checked[1], form
+
+
+async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Response:
+    """For a staff route under ``/staff/councils/{slug}``: who and which council, if they may
+    manage its settings (its clerks, and admins: ``can_drive``), or the refusal to send."""
+    async with services(request).sessionmaker() as session:
+        staff = await identify(request, session)
+        if staff is None:
+            return sign_in_first(request)
+        council = await council_by_slug(session, request.path_params["slug"])
+    if council is None:
+        return error_response(request, 404, "not_found", _("There is no such council."))
+    if not staff.can_drive(council.id):
+        return error_response(
+            request, 403, "forbidden", _("Your role does not let you change this council.")
+        )
+    return staff, council

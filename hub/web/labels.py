@@ -145,3 +145,44 @@ def activity_words() -> dict[str, dict[str, str]]:
         "activity": {k: _(v) for k, v in ACTIVITY.items()},
         "activity_what": {k: _(v) for k, v in ACTIVITY_WHAT.items()},
     }
+
+
+# Social sources, for staff (the sources page and the console's panel): each platform's name,
+# each state (hub/shapes/staff.py's SOURCE_STATES), and the panel's field names.
+PLATFORM = {
+    "x": N_("X (Twitter)"),
+    "mastodon": N_("Mastodon"),
+    "bluesky": N_("Bluesky"),
+}
+SOURCE_STATE = {
+    "ok": N_("Working"),
+    "waiting": N_("Not polled yet"),
+    "failing": N_("Failing: trying again later"),
+    "rate_limited": N_("Rate limited: waiting"),
+    "stopped": N_("Stopped: needs new credentials"),
+    "disabled": N_("Turned off"),
+}
+SOURCE_FIELDS = {
+    "last_success_at": N_("Last success"),
+    "posts_fetched": N_("Posts fetched"),
+    "next_poll_at": N_("Next poll"),
+    "rate_limit_reset_at": N_("Rate limit resets"),
+    "last_error": N_("Last error"),
+    "stopped_reason": N_("Why it stopped"),
+    "credentials": N_("Credentials"),
+    "never": N_("Never"),
+    "not_scheduled": N_("Not scheduled"),
+    "set": N_("Set"),
+    "not_set": N_("Not set"),
+    "not_needed": N_("Not needed"),
+    "none": N_("No social media sources are set up for this council."),
+}
+
+
+def social_words() -> dict[str, dict[str, str]]:
+    """Words about social sources in the current request's language (staff pages only)."""
+    return {
+        "platform": {k: _(v) for k, v in PLATFORM.items()},
+        "state": {k: _(v) for k, v in SOURCE_STATE.items()},
+        "field": {k: _(v) for k, v in SOURCE_FIELDS.items()},
+    }

@@ -7,13 +7,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, search, signin
+from hub.web.staff import console, moderation, review, search, signin, social
 from hub.web.staff import exports as staff_exports
 
 MEETING = "/meetings/{meeting_id:id}"
 API_MEETING = "/api/meetings/{meeting_id:id}"
 STAFF_MEETING = "/staff/meetings/{meeting_id:id}"
 CONTRIBUTION = "/contributions/{contribution_id:id}"
+COUNCIL_SOCIAL = "/staff/councils/{slug}/social"
 
 PUBLIC: list[BaseRoute] = [
     Route("/", pages.index, name="index"),
@@ -66,6 +67,10 @@ STAFF: list[BaseRoute] = [
         staff_exports.moderation_log_export,
         methods=["GET"],
     ),
+    Route(COUNCIL_SOCIAL, social.sources_page, methods=["GET"]),
+    Route(COUNCIL_SOCIAL, social.add, methods=["POST"]),
+    Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/credentials", social.credentials, methods=["POST"]),
+    Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/remove", social.remove, methods=["POST"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import json
+import logging
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -86,6 +88,7 @@ class XSource:
     ) -> None:
         from tweepy.asynchronous import AsyncClient
 
+        _hide_bearer_in_tweepy_logs()
         self._client = AsyncClient(bearer_token, return_type=dict, wait_on_rate_limit=False)
         self._api_base = api_base
         self._timeout = timeout
@@ -259,3 +262,21 @@ def _created(value: Any, tweet_id: str) -> datetime:
         except ValueError:
             pass
     return datetime.fromtimestamp(((int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+
+
+class _HideBearer(logging.Filter):
+    """tweepy logs each request's headers at DEBUG, the bearer token among them: blanked, so
+    no log line ever holds it, whatever level an operator turns on."""
+
+    _TOKEN = re.compile(r"(Bearer\s+)[^'\"\s,}]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "Bearer" in record.msg:
+            record.msg = self._TOKEN.sub(r"\1[hidden]", record.msg)
+        return True
+
+
+def _hide_bearer_in_tweepy_logs() -> None:
+    log = logging.getLogger("tweepy.asynchronous.client")
+    if not any(isinstance(f, _HideBearer) for f in log.filters):
+        log.addFilter(_HideBearer())

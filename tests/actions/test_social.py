@@ -281,9 +281,11 @@ async def test_an_edited_post_replaces_its_earlier_version(
         # Approved, then edited: back to a clerk, off the page meanwhile.
         (rows[1].id, "Changed after approval #AberglasCabinet", "pending"),
     ]
-    edit_events = [(e.type, json.loads(e.envelope)["data"]) for e in await _log(sessionmaker, mid)][
-        -3:
-    ]
+    edit_events = [
+        (e.type, json.loads(e.envelope)["data"])
+        for e in await _log(sessionmaker, mid)
+        if e.type != "social.source.health"  # the source's health, after the posts
+    ][-3:]
     assert edit_events[0] == ("moderation.item", edit_events[0][1])
     assert edit_events[0][1]["action"] == "edited"
     assert edit_events[1] == ("contribution.removed", {"id": rows[1].id})
@@ -319,3 +321,31 @@ async def test_deleted_at_the_source_is_withdrawn_and_redacted(
     async with sessionmaker() as session:
         snap = await snapshot(session, mid)
     assert snap is not None and snap["contributions"] == []
+
+
+async def test_the_end_of_retention_removes_a_post_whole(
+    sessionmaker: SessionFactory, seeded: Seeded
+) -> None:
+    """A post is only ever shown attributed: past the council's retention period its text,
+    author, link and media go (off the page, with an event, and out of the log), and so does
+    the poller's record of it, whose uri names the author."""
+    from hub.actions.privacy import purge_expired
+    from hub.models import SocialPost
+
+    mid, source = seeded.meeting_id, await _source(sessionmaker)
+    await set_policy(sessionmaker, social_allowlist="mastodon:resident1@social.example")
+    await _store(sessionmaker, source, [post(1)], {mid: TAGS})
+    (row,) = await _rows(sessionmaker, mid)
+    assert row.status == "published"
+    async with writing(sessionmaker, MemoryBroker()) as w:
+        assert await purge_expired(w, T0 + timedelta(days=366)) == 1
+    (row,) = await _rows(sessionmaker, mid)
+    assert (row.status, row.body, row.post, row.display_name) == ("hidden", "", None, None)
+    async with sessionmaker() as session:
+        assert await session.get(SocialPost, row.id) is None
+    async with sessionmaker() as session:
+        snap = await snapshot(session, mid)
+    assert snap is not None and snap["contributions"] == []
+    log = await _log(sessionmaker, mid)
+    assert log[-1].type == "contribution.removed"
+    assert all("resident1" not in e.envelope and "Post number 1" not in e.envelope for e in log)

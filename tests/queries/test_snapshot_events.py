@@ -18,6 +18,7 @@ from hub.actions.councils import update_policy
 from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
+from hub.actions.social_sources import add_source
 from hub.actions.votes import vote
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
@@ -45,6 +46,12 @@ def script() -> list[tuple[str, Step]]:
             ),
         ),
         ("open", lambda w, s: change_meeting_status(w, s.meeting_id, "open", ACTOR)),
+        (
+            "a social source added (its health to the console)",
+            lambda w, s: add_source(
+                w, "aberglas", "mastodon", "social.example", base_url="https://social.example"
+            ),
+        ),
         ("current 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
         (
             "done 1",

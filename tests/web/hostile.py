@@ -142,6 +142,14 @@ PLAUSIBLE: dict[str, list[str]] = {
     "since": ["18:30", ""],
     "until": ["21:00", ""],
     "partial": ["1", ""],
+    # A council's social sources (hub/web/staff/social.py): no credentials key in these tests,
+    # so X and Bluesky are refused; a Mastodon instance is added (and never polled: no tags).
+    "platform": ["mastodon", "x", "bluesky"],
+    "name": ["hostile instance"],
+    "base_url": ["https://social.example", ""],
+    "handle": ["aberglas.bsky.social"],
+    "bearer_token": ["a-bearer-token"],
+    "app_password": ["abcd-efgh-ijkl-mnop"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.

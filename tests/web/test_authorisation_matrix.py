@@ -87,6 +87,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/staff/meetings/{meeting_id:id}/briefing"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/export/areas.csv"): Rule.REVIEW,
     ("GET", "/staff/meetings/{meeting_id:id}/export/moderation-log.csv"): Rule.REVIEW,
+    # A council's social sources: its clerks and admins (the seeded council's).
+    ("GET", "/staff/councils/{slug}/social"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/social"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/social/{source_id:id}/credentials"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/social/{source_id:id}/remove"): Rule.DRIVE,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.
@@ -94,6 +99,9 @@ HARMLESS: dict[str, dict[str, str]] = {
     "/status": {"action": "no-such-action", "status": "no-such-status"},
     "/moderate": {"action": "no-such-action"},
     "/bulk": {"action": "no-such-action", "ids": "1"},
+    "/social": {"platform": "no-such-platform"},
+    "/credentials": {},  # source 999999: not found
+    "/remove": {},
 }
 
 
@@ -139,6 +147,7 @@ def _fill(path: str, seeded: Seeded) -> str:
         path.replace("{meeting_id:id}", str(seeded.meeting_id))
         .replace("{item_id:id}", str(seeded.item_ids[0]))
         .replace("{contribution_id:id}", "999999")
+        .replace("{source_id:id}", "999999")
         .replace("{slug}", "aberglas")
     )
 

@@ -13,6 +13,8 @@ from hub.actions.meetings import change_meeting_status
 from hub.events.publish import Writer
 from hub.models import Council, Meeting, Role
 from hub.queries.meetings import snapshot_of, staff_activity
+from hub.queries.social import source_views
+from hub.shapes.serialise import as_json
 from hub.web import labels, services
 from hub.web.errors import wants_json
 from hub.web.guards import CSRF_FORM, Need, signed_in, staff_meeting
@@ -20,6 +22,7 @@ from hub.web.inputs import CODE_MAX_CHARS, NUMBER_MAX_DIGITS, parse_number, take
 from hub.web.render import staff_page
 from hub.web.staff.acting import perform
 from hub.web.staff.activity import activity_lines
+from integrations.social.runner import CREDENTIAL_FIELDS
 
 
 async def dashboard(request: Request) -> Response:
@@ -42,6 +45,7 @@ async def console(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot_of(session, meeting.id)
         activity = await staff_activity(session, meeting.id, snap["last_seq"])
+        sources = [as_json(v) for v in await source_views(session, meeting.council_id)]
     words = labels.activity_words()
     context = {
         "snap": snap,
@@ -52,6 +56,9 @@ async def console(request: Request) -> Response:
         "activity_lines": activity_lines(
             activity, snap["items"], words, snap["meeting"]["timezone"]
         ),
+        "social_sources": sources,
+        "social": labels.social_words(),
+        "social_needs": {p: list(f) for p, f in CREDENTIAL_FIELDS.items()},
     }
     return staff_page(request, "staff/console.html", staff, context)
 
@@ -128,4 +135,8 @@ async def staff_snapshot(request: Request) -> Response:
     async with services(request).sessionmaker() as session:
         snap = await snapshot_of(session, meeting.id)
         snap["staff_activity"] = await staff_activity(session, meeting.id, snap["last_seq"])
+        # The council's social sources' health (never their credentials).
+        snap["social_sources"] = [
+            as_json(v) for v in await source_views(session, meeting.council_id)
+        ]
     return JSONResponse(snap)

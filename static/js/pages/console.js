@@ -9,6 +9,7 @@ import {
   el, errorMessage, fill, formatters, postForm, readJSON, showConnection, textSetter, timeEl,
 } from "../dom.js";
 import { itemMeta, showMeetingStatus, showNow } from "../agenda.js";
+import { SocialHealth } from "../social-health.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
@@ -17,6 +18,10 @@ const strings = readJSON("strings");
 const state = { meeting: snap.meeting, items: snap.items };
 const ctx = { labels, strings, fmt: formatters(state.meeting.timezone) };
 const showError = textSetter("console-error");
+const socialData = readJSON("social-data");
+const social = new SocialHealth(document.getElementById("social-health"), {
+  words: socialData.words, needs: socialData.needs, fmt: ctx.fmt,
+});
 
 // Times in the activity log, to the second, in the council's zone (as the server writes them).
 function secondsFormatter(timeZone) {
@@ -248,6 +253,9 @@ function onEvent(envelope) {
     case "moderation.item":
       addActivity(envelope);
       return;
+    case "social.source.health":
+      social.apply(envelope.data.source, envelope.data.removed);
+      return;
     default:
       return;
   }
@@ -268,6 +276,7 @@ function onSnapshot(fresh) {
   showNow(state.items, labels);
   placeItems();
   renderActivity(fresh.staff_activity || []);
+  if (fresh.social_sources) social.render(fresh.social_sources);
   updateControls();
 }
 
