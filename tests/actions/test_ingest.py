@@ -200,11 +200,12 @@ async def test_changes_to_a_live_meeting_reach_its_page_as_events(env: Env) -> N
     async with writing(env.sessionmaker, env.broker) as w:
         await change_meeting_status(w, meeting.id, "open", CLERK)
     before = await env.snapshot(meeting.id)
+    public_item = EXTRA_ITEM.replace("True</isrestricted>", "False</isrestricted>")
     env.pages["4967"] = (
         MEETING.replace("Council Antechamber", "Council Chamber")
         .replace("Work Programme</agendaitemtitle>", "Work Programme 2026/27</agendaitemtitle>")
-        .replace("  </agendaitems>", EXTRA_ITEM.replace("True</isrestricted>", "False</isrestricted>"))
-    )  # fmt: skip
+        .replace("  </agendaitems>", public_item)
+    )
     report = await env.run()
     assert report.updated == 1
     events = await env.public_events_after(meeting.id, before["last_seq"])
