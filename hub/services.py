@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.agenda_sync import AgendaSync
 from hub.broker import Broker, create_broker
 from hub.db import create_engine, create_sessionmaker
 from hub.housekeeping import Housekeeping
@@ -27,10 +28,12 @@ class Services:
     _limiters: dict[tuple[int, float], RateLimiter] = field(default_factory=dict)
     intake: Intake = field(init=False)
     housekeeping: Housekeeping = field(init=False)
+    agenda_sync: AgendaSync = field(init=False)
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.sessionmaker, self.broker, self.limiter)
         self.housekeeping = Housekeeping(self.sessionmaker, self.broker)
+        self.agenda_sync = AgendaSync(self.sessionmaker, self.broker)
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""
@@ -57,9 +60,12 @@ class Services:
         )
         services = cls(settings, engine, sessionmaker, broker, streams)
         services.housekeeping.start()
+        if settings.agenda_sync:
+            services.agenda_sync.start()
         return services
 
     async def close(self) -> None:
+        await self.agenda_sync.close()  # gives the lease up: another process takes over at once
         await self.housekeeping.close()
         await self.intake.close()  # residents' queued submissions are committed, not dropped
         await self.streams.close()

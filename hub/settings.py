@@ -63,6 +63,9 @@ class Settings:
     # Log every request and socket with the client's address (personal data): off by default;
     # ``serve --access-log`` turns it on.
     access_log: bool = False
+    # Keep imported meetings in step with their agenda sources (hub/agenda_sync.py): one process
+    # of several does it (a lease). Off: this process never syncs (e.g. one that only serves).
+    agenda_sync: bool = True
     debug: bool = False
 
     @classmethod
@@ -114,5 +117,6 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "coalesce_ms": ("COUNCIL_HUB_COALESCE_MS", int),
     "trusted_origins": ("COUNCIL_HUB_TRUSTED_ORIGINS", _origins),
     "access_log": ("COUNCIL_HUB_ACCESS_LOG", _flag),
+    "agenda_sync": ("COUNCIL_HUB_AGENDA_SYNC", _flag),
     "debug": ("COUNCIL_HUB_DEBUG", _flag),
 }

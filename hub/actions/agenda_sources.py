@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from hub.models import AgendaSource
 from hub.queries.councils import council_by_slug
 from integrations.agendas.legistar import DEFAULT_BASE as LEGISTAR_BASE
 from integrations.agendas.models import Kind
+from integrations.backoff import backoff_seconds
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 ERROR_MAX = 1000
@@ -126,21 +128,26 @@ async def record_sync(
     ok: bool,
     error: str | None,
     meetings_seen: int,
-    next_sync_at: datetime | None,
+    interval: timedelta | None,
+    rng: random.Random | None = None,
 ) -> AgendaSource | None:
     """A sync's outcome. ``ok``: the source's listing was read (meetings that failed alone are
-    named in ``error`` all the same); not ok counts a failure in a row, for the backoff."""
+    named in ``error`` all the same), and the next sync is ``interval`` later; not ok counts a
+    failure in a row, and the next try waits for the backoff (full jitter, ``rng``). No
+    ``interval`` (an import from the command line): the scheduled sync takes it up when due."""
     source = await w.session.get(AgendaSource, source_id, with_for_update=True)
     if source is None:
         return None  # removed while it synced
     source.last_attempt_at = now
     source.last_error = error[:ERROR_MAX] if error else None
-    source.next_sync_at = next_sync_at
     if ok:
         source.last_success_at = now
         source.failures = 0
         source.meetings_seen = meetings_seen
+        source.next_sync_at = now + interval if interval is not None else None
     else:
         source.failures += 1
+        wait = timedelta(seconds=backoff_seconds(source.failures, rng=rng))
+        source.next_sync_at = now + wait if interval is not None else None
     await w.session.flush()
     return source

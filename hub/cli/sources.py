@@ -164,7 +164,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> list[Report]:
                     ok=report.ok,
                     error=report.problem(),
                     meetings_seen=report.fetched,
-                    next_sync_at=None,
+                    interval=None,
                 )
     finally:
         await broker.close()

@@ -39,7 +39,7 @@ async def due_sources(session: AsyncSession, now: datetime) -> list[tuple[Agenda
         )
         .order_by(AgendaSource.next_sync_at.is_not(None), AgendaSource.next_sync_at)
     )
-    return [(source, council) for source, council in rows.tuples()]
+    return [(row[0], row[1]) for row in rows]
 
 
 async def meets_today(session: AsyncSession, council: Council, now: datetime) -> bool:
