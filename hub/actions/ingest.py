@@ -28,6 +28,7 @@ from hub.actions.agenda import changed_items, items_of, views_by_id
 from hub.events.publish import Writer
 from hub.events.schema import Event, MeetingUpdated, StaffActionRecorded
 from hub.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, utcnow
+from hub.queries.provenance import edited, plain, source_values
 from hub.shapes.public import meeting_view
 from integrations.agendas.models import Document, ImportedItem, ImportedMeeting, State
 
@@ -61,46 +62,14 @@ class Stored:
     items: int  # the imported items stored (all of them, changed or not)
 
 
-def edited(row: Meeting | AgendaItem) -> set[str]:
-    return set((row.edited_fields or "").split())
-
-
 def mark_edited(row: Meeting | AgendaItem, *names: str) -> None:
     """Record that a clerk changed these fields here (only for what came from a source)."""
     fields = edited(row) | set(names)
     row.edited_fields = " ".join(sorted(fields))
 
 
-def source_values(row: Meeting | AgendaItem) -> dict[str, Any]:
-    """What the source last said of each imported field (JSON-ready values)."""
-    try:
-        values = json.loads(row.source_values or "{}")
-    except ValueError:
-        return {}
-    return values if isinstance(values, dict) else {}
-
-
-def differs(row: Meeting | AgendaItem, name: str) -> Any | None:
-    """The source's value of a field a clerk edited, when it is not the hub's: what the staff
-    editor shows beside the field. None when they agree or the field was not edited."""
-    if name not in edited(row):
-        return None
-    values = source_values(row)
-    if name not in values:
-        return None
-    mine = _plain(getattr(row, name))
-    return values[name] if values[name] != mine else None
-
-
 def _documents(docs: tuple[Document, ...]) -> str:
     return json.dumps([{"title": d.title, "url": d.url} for d in docs], ensure_ascii=False)
-
-
-def _plain(value: Any) -> Any:
-    """A field's value as stored in ``source_values``."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def _text(value: str | None, limit: int) -> str:
@@ -143,7 +112,7 @@ def _apply(row: Meeting | AgendaItem, values: dict[str, Any]) -> bool:
             setattr(row, name, value)
             changed = True
     row.source_values = json.dumps(
-        {name: _plain(value) for name, value in values.items()}, ensure_ascii=False
+        {name: plain(value) for name, value in values.items()}, ensure_ascii=False
     )
     return changed
 

@@ -23,7 +23,8 @@ from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
-from hub.models import Meeting
+from hub.models import Council, Meeting
+from hub.queries.councils import council_by_slug
 from hub.queries.meetings import load_meeting
 from hub.web import services
 from hub.web.errors import error_response, wants_json
@@ -152,6 +153,36 @@ async def staff_action(
     if isinstance(form, Response):
         return form
     checked = await staff_meeting(request, need)
+    if isinstance(checked, Response):
+        return checked
+    return checked[0], checked[1], form
+
+
+async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Response:
+    """For a staff route under ``/staff/councils/{slug}`` (its agenda sources, a new meeting):
+    who and which council, if they may drive its meetings (its clerks, and admins)."""
+    async with services(request).sessionmaker() as session:
+        staff = await identify(request, session)
+        if staff is None:
+            return sign_in_first(request)
+        council = await council_by_slug(session, request.path_params["slug"])
+    if council is None:
+        return error_response(request, 404, "not_found", _("There is no such council."))
+    if not staff.can_drive(council.id):
+        return error_response(
+            request, 403, "forbidden", _("Your role does not let you manage this council.")
+        )
+    return staff, council
+
+
+async def staff_council_action(
+    request: Request,
+) -> tuple[StaffIdentity, Council, dict[str, str]] | Response:
+    """A staff POST about one council: who, which council and the checked form."""
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    checked = await staff_council(request)
     if isinstance(checked, Response):
         return checked
     return checked[0], checked[1], form

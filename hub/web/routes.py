@@ -7,12 +7,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, signin
+from hub.web.staff import agenda, console, councils, moderation, review, signin
 
 MEETING = "/meetings/{meeting_id:id}"
 API_MEETING = "/api/meetings/{meeting_id:id}"
 STAFF_MEETING = "/staff/meetings/{meeting_id:id}"
 CONTRIBUTION = "/contributions/{contribution_id:id}"
+STAFF_ITEM = "/staff/meetings/{meeting_id:id}/items/{item_id:id}"
+STAFF_COUNCIL = "/staff/councils/{slug}"
 
 PUBLIC: list[BaseRoute] = [
     Route("/", pages.index, name="index"),
@@ -49,6 +51,23 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/contributions/bulk", moderation.act_bulk, methods=["POST"]),
     Route(f"{STAFF_MEETING}/audit", review.audit, methods=["GET"]),
     Route(f"{STAFF_MEETING}/review", review.review, methods=["GET"]),
+    # The agenda editor (hub/web/staff/agenda.py).
+    Route(f"{STAFF_MEETING}/agenda", agenda.editor, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/details", agenda.details, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/window", agenda.window, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/items", agenda.add, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/edit", agenda.edit, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/move", agenda.move, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/private", agenda.privacy, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/withdraw", agenda.withdraw, methods=["POST"]),
+    # A council's agenda sources and new meetings (hub/web/staff/councils.py).
+    Route(f"{STAFF_COUNCIL}/sources", councils.sources_page, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/sources", councils.source_add, methods=["POST"]),
+    Route(
+        f"{STAFF_COUNCIL}/sources/{{source_id:id}}/remove", councils.source_remove, methods=["POST"]
+    ),
+    Route(f"{STAFF_COUNCIL}/meetings/new", councils.new_meeting_page, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/meetings", councils.new_meeting, methods=["POST"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.actions._locks import Actor
 from hub.actions.agenda_edit import edit_item, move_item
 from hub.actions.agenda_sources import add_source
-from hub.actions.ingest import differs
 from hub.actions.meetings import change_meeting_status
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
@@ -29,6 +28,7 @@ from hub.events.publish import writing
 from hub.events.schema import Audience
 from hub.models import AgendaItem, Meeting, MeetingEvent
 from hub.queries.meetings import load_items, snapshot
+from hub.queries.provenance import differs
 from integrations.agendas.sync import Report, import_range
 from tests.integrations.agendas.fakes import FakeApi, sample_text, serve, xml
 from tests.support import Seeded

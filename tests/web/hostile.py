@@ -137,6 +137,25 @@ PLAUSIBLE: dict[str, list[str]] = {
     "current_was": ["", "0"],
     "pin": ["1", ""],
     "reject_pending": ["1", ""],
+    # The agenda editor, new meetings and agenda sources.
+    "title": ["Budget 2027", "Library opening hours"],
+    "body_name": ["Cabinet"],
+    "starts_at": ["2026-11-23T18:30", ""],
+    "location": ["Council Chamber"],
+    "webcast_url": ["https://example.org/live", ""],
+    "open_at": ["", "2026-11-20T09:00"],
+    "close_at": ["", "2026-11-23T21:00"],
+    "number": ["5", "5a"],
+    "description": ["A report from the director.", ""],
+    "parent_id": [""],
+    "private": ["1", "0"],
+    "move": ["up", "down", "indent", "outdent"],
+    "withdrawn": ["1", "0"],
+    "name": ["moderngov", "feed"],
+    "url": ["https://democracy.example.invalid", ""],
+    "client": ["", "oakland"],
+    "token": [""],
+    "committees": ["", "144"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
@@ -144,6 +163,7 @@ PLAUSIBLE_ON: dict[str, dict[str, list[str]]] = {
     "/moderate": {"action": ["answer", "block", "unanswer", "spotlight", "approve", "hide"]},
     "/bulk": {"action": ["approve", "reject"]},
     "{meeting_id:id}/status": {"action": ["adjourn", "resume", "open", "close"]},
+    "/sources": {"kind": ["moderngov", "legistar", "ical"]},
 }
 
 

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Route
 
+from hub.actions.agenda_sources import add_source
 from hub.actions.meetings import create_meeting
 from hub.events.publish import writing
 from hub.web.inputs import NOTHING, takes_of
@@ -161,7 +162,20 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
         resident_cookie = cookie_header(http)
     moderate = f"/staff/meetings/{mid}/contributions/{question}/moderate"
     assert (await clerk.post(moderate, {"action": "approve"})).status_code == 200
-    ids = {"meeting_id": mid, "item_id": item, "contribution_id": question}
+    async with writing(server.services.sessionmaker, server.services.broker) as w:
+        source = await add_source(
+            w,
+            council_slug="aberglas",
+            name=f"hostile-{mid}",
+            kind="ical",
+            url=f"https://example.invalid/{mid}.ics",
+        )
+    ids = {
+        "meeting_id": mid,
+        "item_id": item,
+        "contribution_id": question,
+        "source_id": source.id,
+    }
     # Signing out (here, or everywhere) ends a session on the server: the sign-out routes get a
     # session of their own, of another account, so the clerk's stays for the other routes.
     case = getattr(request, "param", None) or request.node.callspec.params.get("case")

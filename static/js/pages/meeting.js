@@ -3,7 +3,7 @@
 
 import { LiveStream } from "../stream.js";
 import { el, formatters, readJSON, showConnection } from "../dom.js";
-import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
+import { agendaTree, fillItem, itemDocuments, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate/index.js";
 
 const snap = readJSON("snapshot");
@@ -76,7 +76,10 @@ function renderItem(item, tree, level) {
   heading.append(el("span", "item__number", item.number), " ", el("span", "item__title", item.title));
   const desc = el("p", "item__desc", item.description || "");
   desc.hidden = !item.description;
-  li.append(heading, desc, itemMeta(item, ctx));
+  li.append(heading, desc);
+  const docs = itemDocuments(item, ctx);
+  if (docs) li.append(docs);
+  li.append(itemMeta(item, ctx));
 
   const children = tree.get(item.id);
   if (children) {
@@ -132,6 +135,11 @@ function onEvent(envelope) {
       break;
     case "agenda.item.updated":
       applyItem(envelope.data.item);
+      participation.itemsChanged();
+      break;
+    case "agenda.item.removed": // made private: it leaves the page
+      state.items = state.items.filter((i) => i.id !== envelope.data.id);
+      renderAgenda();
       participation.itemsChanged();
       break;
     default:
