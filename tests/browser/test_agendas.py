@@ -17,8 +17,9 @@ from hub.events.publish import writing
 from hub.models import AgendaItem, Meeting
 from integrations.agendas.sync import import_range
 from tests.browser.support import PHONE, axe_violations, eventually
+from tests.conftest import settings_for
 from tests.integrations.agendas.fakes import sample_text, serve, xml
-from tests.support import PASSWORD, RunningServer, Seeded
+from tests.support import PASSWORD, RunningServer, Seeded, run_server
 
 pytestmark = pytest.mark.browser
 ASMX = "/mgWebService.asmx"
@@ -76,9 +77,9 @@ async def test_the_agenda_editor_by_keyboard_and_drag_live_on_the_resident_page(
     # Keyboard: item 4's "Move" button takes the arrow keys; the focus stays on it.
     await editor.focus(f"#handle-{ids[5]}")
     await editor.keyboard.press("ArrowUp")
-    await eventually(lambda: _order(editor, ["1", "2", "4", "3", "3a", "3b"]))
-    assert await editor.evaluate("document.activeElement.id") == f"handle-{ids[5]}"
     await eventually(lambda: _status(editor, "Item 4 moved up."))
+    assert await top_numbers(editor, "#editor-items") == ["1", "2", "4", "3", "3a", "3b"]
+    assert await editor.evaluate("document.activeElement.id") == f"handle-{ids[5]}"
     await eventually(lambda: _order(resident, ["1", "2", "4", "3", "3a", "3b"], "#agenda"))
     # Right arrow: 2 becomes a sub-item of 1, on the resident page too.
     await editor.focus(f"#handle-{ids[1]}")
@@ -88,11 +89,14 @@ async def test_the_agenda_editor_by_keyboard_and_drag_live_on_the_resident_page(
             f"!!document.querySelector('#item-{ids[0]} .agenda--sub #item-{ids[1]}')"
         )
     )
+    # (The editor refreshes after the server agreed: wait for it before the next key.)
+    await eventually(lambda: _status(editor, "Item 2 is now a sub-item."))
     assert await editor.evaluate("document.activeElement.id") == f"handle-{ids[1]}"
     await editor.keyboard.press("ArrowLeft")
     await eventually(
         lambda: resident.evaluate(f"!document.querySelector('#item-{ids[0]} #item-{ids[1]}')")
     )
+    await eventually(lambda: _status(editor, "Item 2 is now a main item."))
 
     # Drag: 3 (with its sub-items) onto 1 puts it first.
     await editor.locator(f"#item-{ids[0]}").scroll_into_view_if_needed()
@@ -110,10 +114,13 @@ async def test_the_agenda_editor_by_keyboard_and_drag_live_on_the_resident_page(
     await editor.fill("#add-title", "Library consultation results")
     await editor.click("#add-item button[type=submit]")
     await eventually(lambda: _has_text(resident, "Library consultation results"))
+    # Each change refreshes the editor from the server: wait for it before the next.
+    await eventually(lambda: _in_list(editor, "Library consultation results"))
     await editor.click(f"#item-{ids[0]} summary")
     await editor.fill(f"#title-{ids[0]}", "Apologies for absence")
     await editor.click(f"#save-{ids[0]}")
     await eventually(lambda: _has_text(resident, "Apologies for absence"))
+    await eventually(lambda: _in_list(editor, "Apologies for absence"))
     await editor.click(f"#private-{ids[1]}")
     await eventually(lambda: resident.evaluate(f"!document.getElementById('item-{ids[1]}')"))
     await eventually(lambda: _has_text(editor, "Private"))
@@ -145,14 +152,24 @@ async def _status(page: Any, text: str) -> bool:
     return (await page.text_content("#editor-status") or "").strip() == text
 
 
+async def _in_list(page: Any, text: str) -> bool:
+    return text in (await page.text_content("#editor-items") or "")
+
+
 async def _has_text(page: Any, text: str) -> bool:
     return text in (await page.text_content("main") or "")
 
 
 async def test_reimport_keeps_the_clerks_edit_and_reaches_the_open_page_live(
-    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+    browser: Any, sqlite_url: str, sqlite_seeded: Seeded
 ) -> None:
-    svc, base = sqlite_server.services, sqlite_server.base_url
+    # The server's own scheduled sync is off: the test imports when it means to.
+    async with run_server(settings_for(sqlite_url, agenda_sync=False)) as server:
+        await _reimport(browser, server, sqlite_seeded)
+
+
+async def _reimport(browser: Any, server: RunningServer, sqlite_seeded: Seeded) -> None:
+    svc, base = server.services, server.base_url
     pages = {"listing": sample_text("moderngov-getmeetings.xml"),
              "4966": sample_text("moderngov-getmeeting-cancelled.xml"),
              "4967": sample_text("moderngov-getmeeting.xml")}  # fmt: skip
