@@ -2,11 +2,12 @@
 meetings are kept in step with their sources, every 15 minutes, and every 2 minutes on a day
 the council meets (a late change to tonight's agenda reaches residents' pages in time).
 
-One process syncs when several run: each tick it takes or renews the ``agenda-sync`` lease
-(hub/leadership.py), and keeps renewing it while a sync runs; a process that does not hold it
-does nothing. A source that fails as a whole (unreachable, 5xx, an HTML page, malformed XML) is
-tried again after an exponential backoff with full jitter (integrations/backoff.py), and its
-health (last success, last error in words, next try) is stored for staff.
+One process syncs when several run: when a source is due it takes or renews the
+``agenda-sync`` lease (hub/leadership.py), and keeps renewing it while a sync runs; a process
+that does not hold it does nothing. A source that fails as a whole (unreachable, 5xx, an HTML
+page, malformed XML) is tried again after an exponential backoff with full jitter
+(integrations/backoff.py), and its health (last success, last error in words, next try) is
+stored for staff.
 """
 
 from __future__ import annotations
@@ -76,12 +77,20 @@ class AgendaSync:
         return self._task is not None and not self._task.done()
 
     async def run_once(self, now: datetime | None = None) -> list[Report]:
-        """Sync every source that is due, if this process holds the lease; the reports."""
+        """Sync every source that is due, if this process holds the lease; the reports.
+
+        The lease is taken only when something is due: a hub without sources (or between
+        syncs) writes nothing every tick (a write each 15 s raced tests' and clerks' own
+        SQLite writes for nothing)."""
+        async with self._sessionmaker() as session:
+            if not await due_sources(session, now or utcnow()):
+                return []
         if not await self.leadership.renew():
             return []
         reports: list[Report] = []
         async with self._keeping_the_lease():
             async with self._sessionmaker() as session:
+                # Again under the lease: another process may have synced them meanwhile.
                 due = await due_sources(session, now or utcnow())
             for source, council in due:
                 if not self.leadership.held:

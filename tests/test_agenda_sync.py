@@ -76,6 +76,9 @@ async def test_one_process_of_two_syncs(env: Env) -> None:
     assert (asked.param("sFromDate"), asked.param("sToDate")) == ("02/02/2026", "04/05/2026")
     await first.close()
     await second.close()
+    async with env.sessionmaker() as session:
+        # Given up at shutdown: another process takes over at once, not at expiry.
+        assert (await session.execute(select(Lease))).scalars().all() == []
 
 
 async def test_every_fifteen_minutes_and_every_two_on_a_meeting_day(env: Env) -> None:
@@ -121,12 +124,12 @@ async def test_the_running_app_owns_the_sync(sqlite_url: str, sqlite_seeded: See
     async with run_server(settings_for(sqlite_url)) as server:
         sync = server.services.agenda_sync
         assert sync.running
-        assert await sync.run_once() == []  # no source yet, but it holds the lease
-        assert sync.leadership.held
+        assert await sync.run_once() == []  # no source: nothing to do, and no lease taken
+        assert not sync.leadership.held
     engine = create_engine(sqlite_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            # Given up at shutdown: another process takes over at once, not at expiry.
+            # Never taken for nothing (and given up at shutdown when it was).
             assert (await session.execute(select(Lease))).scalars().all() == []
     finally:
         await engine.dispose()
