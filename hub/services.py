@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.agenda_sync import AgendaSync
 from hub.broker import Broker, create_broker
 from hub.db import create_engine, create_sessionmaker
 from hub.housekeeping import Housekeeping
@@ -33,6 +34,7 @@ class Services:
     secrets: Secrets = field(init=False)
     # The social poller (None when this process takes no part: COUNCIL_HUB_SOCIAL_POLLING).
     social: SocialRunner | None = field(init=False, default=None)
+    agenda_sync: AgendaSync = field(init=False)
 
     def __post_init__(self) -> None:
         self.intake = Intake(self.sessionmaker, self.broker, self.limiter)
@@ -46,6 +48,7 @@ class Services:
                 poll_s=self.settings.social_poll_seconds,
                 lease_ttl=timedelta(seconds=self.settings.lease_seconds),
             )
+        self.agenda_sync = AgendaSync(self.sessionmaker, self.broker)
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""
@@ -74,9 +77,12 @@ class Services:
         services.housekeeping.start()
         if services.social is not None:
             services.social.start()
+        if settings.agenda_sync:
+            services.agenda_sync.start()
         return services
 
     async def close(self) -> None:
+        await self.agenda_sync.close()  # gives the lease up: another process takes over at once
         if self.social is not None:
             await self.social.close()  # gives the lease up: another process polls at once
         await self.housekeeping.close()

@@ -67,6 +67,9 @@ class Settings:
     # Log every request and socket with the client's address (personal data): off by default;
     # ``serve --access-log`` turns it on.
     access_log: bool = False
+    # Keep imported meetings in step with their agenda sources (hub/agenda_sync.py): one process
+    # of several does it (a lease). Off: this process never syncs (e.g. one that only serves).
+    agenda_sync: bool = True
     debug: bool = False
     # Fernet keys for social sources' credentials (hub/secrets.py): the first encrypts, every
     # one decrypts (put a new key first to rotate). None set: credentials cannot be stored, and
@@ -151,6 +154,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "coalesce_ms": ("COUNCIL_HUB_COALESCE_MS", int),
     "trusted_origins": ("COUNCIL_HUB_TRUSTED_ORIGINS", _origins),
     "access_log": ("COUNCIL_HUB_ACCESS_LOG", _flag),
+    "agenda_sync": ("COUNCIL_HUB_AGENDA_SYNC", _flag),
     "debug": ("COUNCIL_HUB_DEBUG", _flag),
     "credentials_key": ("COUNCIL_HUB_CREDENTIALS_KEY", _keys),
     "social_polling": ("COUNCIL_HUB_SOCIAL_POLLING", _flag),

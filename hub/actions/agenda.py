@@ -13,7 +13,13 @@ from typing import Literal
 from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor, emit, lock_meeting
 from hub.events.publish import Writer
-from hub.events.schema import AgendaItemUpdated, Event, SpotlightChanged, StaffActionRecorded
+from hub.events.schema import (
+    AgendaItemRemoved,
+    AgendaItemUpdated,
+    Event,
+    SpotlightChanged,
+    StaffActionRecorded,
+)
 from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, utcnow
 from hub.queries.meetings import load_items
 from hub.shapes.public import ItemView, item_views
@@ -141,12 +147,17 @@ def views_by_id(items: list[AgendaItem]) -> dict[int, ItemView]:
 
 
 def changed_items(items: list[AgendaItem], before: dict[int, ItemView]) -> list[Event]:
-    """An ``agenda.item.updated`` for every item whose view changed since ``before``: the items
-    changed, and the parents whose display status follows them (5 reads "under way" when 5a is
-    made current). The current item comes last, so no client ever holds two current items."""
-    changed = [view for view in item_views(items) if before.get(view.id) != view]
+    """An ``agenda.item.updated`` for every item whose public view changed (or appeared) since
+    ``before``: the items changed, and the parents whose display status follows them (5 reads
+    "under way" when 5a is made current); an ``agenda.item.removed`` for every item that left
+    the public agenda (made private). Removals come first, and the current item last, so no
+    client ever holds two current items."""
+    after = item_views(items)
+    present = {view.id for view in after}
+    removed: list[Event] = [AgendaItemRemoved(id=i) for i in before if i not in present]
+    changed = [view for view in after if before.get(view.id) != view]
     changed.sort(key=lambda view: view.status == ItemStatus.CURRENT)  # stable otherwise
-    return [AgendaItemUpdated(item=view) for view in changed]
+    return [*removed, *(AgendaItemUpdated(item=view) for view in changed)]
 
 
 def _item(items: list[AgendaItem], item_id: int) -> AgendaItem:

@@ -325,6 +325,7 @@ class _Targets:
                     select(AgendaItem.id).where(
                         AgendaItem.meeting_id == self._meeting.id,
                         AgendaItem.status == ItemStatus.CURRENT,
+                        AgendaItem.private.is_(False),
                     )
                 )
                 self._current = (current,)
@@ -333,7 +334,7 @@ class _Targets:
             found = await self._w.session.get(AgendaItem, item_id) if is_id(item_id) else None
             self._items[item_id] = found
         item = self._items[item_id]
-        if item is None or item.meeting_id != self._meeting.id:
+        if item is None or item.meeting_id != self._meeting.id or item.private:
             raise NotFound(_("There is no such item on this meeting's agenda."))
         closed = item_window(self._policy, item)
         if closed is not None:

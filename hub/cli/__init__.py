@@ -1,5 +1,6 @@
 """The operator's command line: ``council-hub serve | migrate | demo | users | councils |
-meetings | privacy | social``. One module per command group; every change goes through an action."""
+meetings | privacy | social | sources | import``. One module per command group; every change
+goes through an action."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hub.cli import councils, meetings, privacy, serve, social, users
+from hub.cli import councils, meetings, privacy, serve, social, sources, users
 from hub.settings import Settings, SettingsError
 
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     meetings.add_commands(sub)
     privacy.add_commands(sub)
     social.add_commands(sub)
+    sources.add_commands(sub)
     return parser
 
 

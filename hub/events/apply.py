@@ -22,8 +22,12 @@ def apply(snapshot: dict[str, Any], envelopes: Iterable[dict[str, Any]]) -> dict
         if kind == "meeting.updated":
             state["meeting"] = data["meeting"]
         elif kind == "agenda.item.updated":
+            # A replace by id, or an item added; the agenda kept in position order.
             item = data["item"]
-            state["items"] = [item if i["id"] == item["id"] else i for i in state["items"]]
+            others = [i for i in state["items"] if i["id"] != item["id"]]
+            state["items"] = sorted([*others, item], key=lambda i: (i["position"], i["id"]))
+        elif kind == "agenda.item.removed":
+            state["items"] = [i for i in state["items"] if i["id"] != data["id"]]
         elif kind == "contribution.published":
             state["contributions"] = [
                 c for c in state["contributions"] if c["id"] != data["contribution"]["id"]

@@ -109,6 +109,23 @@ class AgendaItemUpdated(Event):
 
 @register
 @dataclass(frozen=True, kw_only=True)
+class AgendaItemRemoved(Event):
+    """An item left the public agenda: a clerk marked it private (restricted business), or its
+    source now restricts it. Remove the item with ``data.id`` (its sub-items, if any, come as
+    ``agenda.item.updated`` or ``agenda.item.removed`` events of their own). An item withdrawn
+    from the agenda is not removed: it stays, with the status ``withdrawn``.
+
+    ``agenda.item.updated`` for an ``id`` a client does not have adds the item (a clerk or an
+    import added it, or made it public again): place it by ``parent_id`` and ``position``.
+    """
+
+    type: ClassVar[str] = "agenda.item.removed"
+    audience: ClassVar[Audience] = Audience.PUBLIC
+    id: int
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
 class StaffActionRecorded(Event):
     """Staff only: who took which clerk action, for the console's activity log.
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per noun. Importing this package registers every table."""
 
 from hub.models.accounts import Role, StaffUser
+from hub.models.agenda_sources import AgendaSource
 from hub.models.base import Base, UTCDateTime, iso, utcnow
 from hub.models.councils import Council
 from hub.models.event_log import MeetingEvent
@@ -20,6 +21,7 @@ from hub.models.social import Platform, SocialPost, SocialSource
 
 __all__ = [
     "AgendaItem",
+    "AgendaSource",
     "Contribution",
     "ContributionStatus",
     "Kind",

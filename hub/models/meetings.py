@@ -65,9 +65,20 @@ class Meeting(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The meeting's own hashtags (beside its council's), one a line or separated by spaces.
     hashtags: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    # Where an imported meeting came from (Modern.gov, Legistar, OCD), for idempotent re-imports.
+    # Where an imported meeting came from (an agenda source's ``key``: its kind and a hash of its
+    # council and address), and its id there, for idempotent re-imports.
     source: Mapped[str | None] = mapped_column(String(32), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # ---- provenance of imported meetings (hub/actions/ingest.py) ----
+    # Where a person reads the meeting on the council's site.
+    source_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Fields a clerk edited here (space-separated names; "order" when they reordered the
+    # agenda): a re-import never overwrites them. ``source_values`` is JSON of what the source
+    # last said of each imported field, so the staff UI can show where the two differ.
+    edited_fields: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    source_values: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The meeting's documents as links (JSON list of {"title", "url"}) to the council's site.
+    documents: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -102,5 +113,18 @@ class AgendaItem(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    # ---- imported items (hub/actions/ingest.py) and the staff agenda editor ----
+    # The item's id at its meeting's source; None for an item added here.
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Restricted (exempt or confidential business): staff see it, no public page or event does.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Gone from the source's agenda: withdrawn here, not deleted (it may have comments).
+    removed_at_source: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # As on meetings: fields a clerk edited here, and what the source last said of each.
+    edited_fields: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    source_values: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Links (JSON list of {"title", "url"}) to the item's documents on the council's site.
+    documents: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")

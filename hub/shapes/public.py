@@ -18,6 +18,27 @@ DISCUSSED = "discussed"  # pending, but it (or one of its sub-items) has been ta
 
 
 @dataclass(frozen=True)
+class DocumentView:
+    """A document as a link to the council's own site (imported agendas)."""
+
+    title: str
+    url: str
+
+
+def document_views(stored: str | None) -> tuple[DocumentView, ...]:
+    """The documents stored as JSON on a meeting or an item (hub/actions/ingest.py)."""
+    try:
+        data = json.loads(stored or "[]")
+    except ValueError:
+        return ()
+    return tuple(
+        DocumentView(str(d.get("title", "")), str(d.get("url", "")))
+        for d in data
+        if isinstance(d, dict) and str(d.get("url", "")).startswith(("https://", "http://"))
+    )
+
+
+@dataclass(frozen=True)
 class ItemView:
     id: int
     parent_id: int | None
@@ -35,6 +56,8 @@ class ItemView:
     # Counts the item's changes: the clerk's console sends it back with an action, which is
     # refused (409) if the item changed since (hub/actions/agenda.py).
     version: int
+    # Links to the item's documents on the council's site (imported agendas; else empty).
+    documents: tuple[DocumentView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,9 @@ class MeetingView:
     submissions_wait_for_opening: bool
     # Counts changes of ``status``: the console's meeting actions send it back (409 if stale).
     status_version: int
+    # Links to the meeting's documents on the council's site, and its page there (imported).
+    documents: tuple[DocumentView, ...] = ()
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,9 +259,11 @@ def display_statuses(items: Sequence[AgendaItem]) -> dict[int, str]:
 
 
 def item_views(items: Sequence[AgendaItem]) -> list[ItemView]:
-    """The public views of a meeting's items (all of them: see ``display_statuses``)."""
+    """The public views of a meeting's items: every item but the private (restricted) ones,
+    which no public page, snapshot or event ever carries. Pass the whole agenda: a parent's
+    display status depends on its sub-items (see ``display_statuses``)."""
     shown = display_statuses(items)
-    return [item_view(item, shown[item.id]) for item in items]
+    return [item_view(item, shown[item.id]) for item in items if not item.private]
 
 
 def item_view(item: AgendaItem, display_status: str) -> ItemView:
@@ -253,6 +281,7 @@ def item_view(item: AgendaItem, display_status: str) -> ItemView:
         ended_at=iso(item.ended_at),
         display_status=display_status,
         version=item.version,
+        documents=document_views(item.documents),
     )
 
 
@@ -279,6 +308,8 @@ def meeting_view(meeting: Meeting) -> MeetingView:
             and meeting.council.submissions_open == "meeting"
         ),
         status_version=meeting.status_version,
+        documents=document_views(meeting.documents),
+        source_url=meeting.source_url,
     )
 
 

@@ -26,7 +26,7 @@ def plain(value: Any) -> Any:
             out[name] = item if type(item) in _SCALARS else plain(item)
         return out
     if isinstance(value, list | tuple):
-        return type(value)(plain(v) for v in value)
+        return [plain(v) for v in value]  # JSON has lists only: a view's tuple reads as one
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value

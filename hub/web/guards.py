@@ -159,8 +159,9 @@ async def staff_action(
 
 
 async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Response:
-    """For a staff route under ``/staff/councils/{slug}``: who and which council, if they may
-    manage its settings (its clerks, and admins: ``can_drive``), or the refusal to send."""
+    """For a staff route under ``/staff/councils/{slug}`` (its settings, social and agenda
+    sources, a new meeting): who and which council, if they may manage it (its clerks, and
+    admins: ``can_drive``), or the refusal to send."""
     async with services(request).sessionmaker() as session:
         staff = await identify(request, session)
         if staff is None:
@@ -170,6 +171,19 @@ async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Res
         return error_response(request, 404, "not_found", _("There is no such council."))
     if not staff.can_drive(council.id):
         return error_response(
-            request, 403, "forbidden", _("Your role does not let you change this council.")
+            request, 403, "forbidden", _("Your role does not let you manage this council.")
         )
     return staff, council
+
+
+async def staff_council_action(
+    request: Request,
+) -> tuple[StaffIdentity, Council, dict[str, str]] | Response:
+    """A staff POST about one council: who, which council and the checked form."""
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    checked = await staff_council(request)
+    if isinstance(checked, Response):
+        return checked
+    return checked[0], checked[1], form

@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
-from hub.web.staff import console, moderation, review, search, signin, social
+from hub.web.staff import agenda, console, councils, moderation, review, search, signin, social
 from hub.web.staff import exports as staff_exports
 
 MEETING = "/meetings/{meeting_id:id}"
@@ -15,6 +15,8 @@ API_MEETING = "/api/meetings/{meeting_id:id}"
 STAFF_MEETING = "/staff/meetings/{meeting_id:id}"
 CONTRIBUTION = "/contributions/{contribution_id:id}"
 COUNCIL_SOCIAL = "/staff/councils/{slug}/social"
+STAFF_ITEM = "/staff/meetings/{meeting_id:id}/items/{item_id:id}"
+STAFF_COUNCIL = "/staff/councils/{slug}"
 
 PUBLIC: list[BaseRoute] = [
     Route("/", pages.index, name="index"),
@@ -71,6 +73,25 @@ STAFF: list[BaseRoute] = [
     Route(COUNCIL_SOCIAL, social.add, methods=["POST"]),
     Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/credentials", social.credentials, methods=["POST"]),
     Route(f"{COUNCIL_SOCIAL}/{{source_id:id}}/remove", social.remove, methods=["POST"]),
+    # The agenda editor (hub/web/staff/agenda.py).
+    Route(f"{STAFF_MEETING}/agenda", agenda.editor, methods=["GET"]),
+    Route(f"{STAFF_MEETING}/details", agenda.details, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/window", agenda.window, methods=["POST"]),
+    Route(f"{STAFF_MEETING}/items", agenda.add, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/edit", agenda.edit, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/move", agenda.move, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/private", agenda.privacy, methods=["POST"]),
+    Route(f"{STAFF_ITEM}/withdraw", agenda.withdraw, methods=["POST"]),
+    # A council's agenda sources and new meetings (hub/web/staff/councils.py).
+    Route(f"{STAFF_COUNCIL}/sources", councils.sources_page, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/sources", councils.source_add, methods=["POST"]),
+    Route(
+        f"{STAFF_COUNCIL}/sources/{{agenda_source_id:id}}/remove",
+        councils.source_remove,
+        methods=["POST"],
+    ),
+    Route(f"{STAFF_COUNCIL}/meetings/new", councils.new_meeting_page, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/meetings", councils.new_meeting, methods=["POST"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

@@ -60,6 +60,24 @@ export function itemMeta(item, ctx) {
   return meta;
 }
 
+/** The list of an item's documents (links to the council's site), or null when it has none. */
+export function itemDocuments(item, ctx) {
+  const docs = (item.documents || []).filter((d) => /^https?:\/\//.test(d.url));
+  if (!docs.length) return null;
+  const ul = el("ul", "docs item__docs");
+  const label = ctx.strings.documents_for || "";
+  if (label) ul.setAttribute("aria-label", label.split("{number}").join(item.number));
+  for (const doc of docs) {
+    const a = el("a", null, doc.title);
+    a.href = doc.url;
+    a.rel = "noopener";
+    const li = el("li");
+    li.append(a);
+    ul.append(li);
+  }
+  return ul;
+}
+
 /** Bring an existing item <li> up to date with `item`, in place. */
 export function fillItem(li, item, ctx) {
   for (const cls of [...li.classList]) {
@@ -78,6 +96,9 @@ export function fillItem(li, item, ctx) {
     desc.textContent = item.description || "";
     desc.hidden = !item.description;
   }
+  li.querySelector(":scope > .item__docs")?.remove();
+  const docs = itemDocuments(item, ctx);
+  if (docs) (desc || li.querySelector(".item__heading")).after(docs);
   const oldMeta = li.querySelector(":scope > .item__meta");
   const meta = itemMeta(item, ctx);
   if (oldMeta) oldMeta.replaceWith(meta);

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item, set_item_outcome
+from hub.actions.agenda_edit import add_item, edit_item, edit_meeting, move_item, set_private
 from hub.actions.councils import update_policy
 from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
@@ -44,6 +45,46 @@ def script() -> list[tuple[str, Step]]:
             lambda w, s: update_meeting(
                 w, s.meeting_id, submissions_close_at=datetime.now(UTC) + timedelta(days=1)
             ),
+        ),
+        (
+            "editor: details",
+            lambda w, s: edit_meeting(
+                w,
+                s.meeting_id,
+                ACTOR,
+                title="Cabinet (special)",
+                body_name="Cabinet",
+                starts_at=datetime(2026, 11, 23, 19, 0, tzinfo=UTC),
+                location="Chamber",
+                webcast_url=None,
+            ),
+        ),
+        (
+            "editor: add 3c",
+            lambda w, s: add_item(
+                w, s.meeting_id, ACTOR, number="3c", title="Costs", parent_id=s.item_ids[2]
+            ),
+        ),
+        (
+            "editor: edit 2",
+            lambda w, s: edit_item(
+                w, s.meeting_id, s.item_ids[1], ACTOR, number="2", title="Minutes", description="x"
+            ),
+        ),
+        ("editor: 4 up", lambda w, s: move_item(w, s.meeting_id, s.item_ids[5], ACTOR, "up")),
+        ("editor: 4 down", lambda w, s: move_item(w, s.meeting_id, s.item_ids[5], ACTOR, "down")),
+        (
+            "editor: 3b out",
+            lambda w, s: move_item(w, s.meeting_id, s.item_ids[4], ACTOR, "outdent"),
+        ),
+        ("editor: 3b in", lambda w, s: move_item(w, s.meeting_id, s.item_ids[4], ACTOR, "indent")),
+        (
+            "editor: 3 private",
+            lambda w, s: set_private(w, s.meeting_id, s.item_ids[2], ACTOR, True),
+        ),
+        (
+            "editor: 3 public",
+            lambda w, s: set_private(w, s.meeting_id, s.item_ids[2], ACTOR, False),
         ),
         ("open", lambda w, s: change_meeting_status(w, s.meeting_id, "open", ACTOR)),
         (

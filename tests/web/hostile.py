@@ -145,11 +145,29 @@ PLAUSIBLE: dict[str, list[str]] = {
     # A council's social sources (hub/web/staff/social.py): no credentials key in these tests,
     # so X and Bluesky are refused; a Mastodon instance is added (and never polled: no tags).
     "platform": ["mastodon", "x", "bluesky"],
-    "name": ["hostile instance"],
+    "name": ["hostile instance", "moderngov", "feed"],
     "base_url": ["https://social.example", ""],
     "handle": ["aberglas.bsky.social"],
     "bearer_token": ["a-bearer-token"],
     "app_password": ["abcd-efgh-ijkl-mnop"],
+    # The agenda editor, new meetings and agenda sources.
+    "title": ["Budget 2027", "Library opening hours"],
+    "body_name": ["Cabinet"],
+    "starts_at": ["2026-11-23T18:30", ""],
+    "location": ["Council Chamber"],
+    "webcast_url": ["https://example.org/live", ""],
+    "open_at": ["", "2026-11-20T09:00"],
+    "close_at": ["", "2026-11-23T21:00"],
+    "number": ["5", "5a"],
+    "description": ["A report from the director.", ""],
+    "parent_id": [""],
+    "private": ["1", "0"],
+    "move": ["up", "down", "indent", "outdent"],
+    "withdrawn": ["1", "0"],
+    "url": ["https://democracy.example.invalid", ""],
+    "client": ["", "oakland"],
+    "token": [""],
+    "committees": ["", "144"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
@@ -157,6 +175,7 @@ PLAUSIBLE_ON: dict[str, dict[str, list[str]]] = {
     "/moderate": {"action": ["answer", "block", "unanswer", "spotlight", "approve", "hide"]},
     "/bulk": {"action": ["approve", "reject"]},
     "{meeting_id:id}/status": {"action": ["adjourn", "resume", "open", "close"]},
+    "/sources": {"kind": ["moderngov", "legistar", "ical"]},
 }
 
 

@@ -92,6 +92,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/councils/{slug}/social"): Rule.DRIVE,
     ("POST", "/staff/councils/{slug}/social/{source_id:id}/credentials"): Rule.DRIVE,
     ("POST", "/staff/councils/{slug}/social/{source_id:id}/remove"): Rule.DRIVE,
+    ("GET", "/staff/meetings/{meeting_id:id}/agenda"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/details"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/window"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/items"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/edit"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/move"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/private"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/items/{item_id:id}/withdraw"): Rule.DRIVE,
+    # A council's agenda sources and new meetings: its clerks, and admins.
+    ("GET", "/staff/councils/{slug}/sources"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/sources"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/sources/{agenda_source_id:id}/remove"): Rule.DRIVE,
+    ("GET", "/staff/councils/{slug}/meetings/new"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/meetings"): Rule.DRIVE,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.
@@ -102,6 +116,15 @@ HARMLESS: dict[str, dict[str, str]] = {
     "/social": {"platform": "no-such-platform"},
     "/credentials": {},  # source 999999: not found
     "/remove": {},
+    "/details": {"title": "", "starts_at": "not a time"},
+    "/window": {"open_at": "not a time"},
+    "/items": {"title": ""},
+    "/edit": {"title": ""},
+    "/move": {"move": "sideways"},
+    "/private": {"private": "maybe"},
+    "/withdraw": {"withdrawn": "maybe"},
+    "/sources": {"kind": "no-such-kind", "name": "x"},
+    "/meetings": {"title": ""},
 }
 
 
@@ -148,6 +171,7 @@ def _fill(path: str, seeded: Seeded) -> str:
         .replace("{item_id:id}", str(seeded.item_ids[0]))
         .replace("{contribution_id:id}", "999999")
         .replace("{source_id:id}", "999999")
+        .replace("{agenda_source_id:id}", "999999")
         .replace("{slug}", "aberglas")
     )
 

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Route
 
+from hub.actions.agenda_sources import add_source as add_agenda_source
 from hub.actions.meetings import create_meeting
 from hub.actions.social_sources import add_source
 from hub.events.publish import writing
@@ -166,11 +167,19 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
         source = await add_source(
             w, "aberglas", "mastodon", f"hostile-{mid}", base_url="https://social.example"
         )
+        agenda_source = await add_agenda_source(
+            w,
+            council_slug="aberglas",
+            name=f"hostile-{mid}",
+            kind="ical",
+            url=f"https://example.invalid/{mid}.ics",
+        )
     ids = {
         "meeting_id": mid,
         "item_id": item,
         "contribution_id": question,
         "source_id": source.id,
+        "agenda_source_id": agenda_source.id,
     }
     # Signing out (here, or everywhere) ends a session on the server: the sign-out routes get a
     # session of their own, of another account, so the clerk's stays for the other routes.

@@ -34,7 +34,13 @@ async def dashboard(request: Request) -> Response:
         if staff.role is not Role.ADMIN:
             query = query.where(Meeting.council_id == staff.council_id)
         meetings = list((await session.execute(query)).scalars())
-    return staff_page(request, "staff/index.html", staff, {"meetings": meetings})
+        councils = select(Council).order_by(Council.name)
+        if staff.role is not Role.ADMIN:
+            councils = councils.where(Council.id == staff.council_id)
+        drives = [c for c in (await session.execute(councils)).scalars() if staff.can_drive(c.id)]
+    return staff_page(
+        request, "staff/index.html", staff, {"meetings": meetings, "councils": drives}
+    )
 
 
 async def console(request: Request) -> Response:

@@ -249,6 +249,9 @@ function onEvent(envelope) {
       showNow(state.items, labels);
       placeItems();
       break;
+    case "agenda.item.removed": // made private in the agenda editor: the agenda changed shape
+      reloadPage();
+      return;
     case "staff.action.recorded":
     case "moderation.item":
       addActivity(envelope);

@@ -3,7 +3,7 @@
 
 import { LiveStream } from "../stream.js";
 import { el, formatters, readJSON, showConnection } from "../dom.js";
-import { agendaTree, fillItem, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
+import { agendaTree, fillItem, itemDocuments, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate/index.js";
 import { startWebcast } from "../webcast.js";
 
@@ -89,7 +89,10 @@ function renderItem(item, tree, level) {
   heading.append(el("span", "item__number", item.number), " ", el("span", "item__title", item.title));
   const desc = el("p", "item__desc", item.description || "");
   desc.hidden = !item.description;
-  li.append(heading, desc, itemMeta(item, ctx));
+  li.append(heading, desc);
+  const docs = itemDocuments(item, ctx);
+  if (docs) li.append(docs);
+  li.append(itemMeta(item, ctx));
 
   const children = tree.get(item.id);
   if (children) {
@@ -149,6 +152,11 @@ function onEvent(envelope) {
     }
     case "agenda.item.updated":
       applyItem(envelope.data.item);
+      participation.itemsChanged();
+      break;
+    case "agenda.item.removed": // made private: it leaves the page
+      state.items = state.items.filter((i) => i.id !== envelope.data.id);
+      renderAgenda();
       participation.itemsChanged();
       break;
     default:

@@ -106,6 +106,11 @@ function onEvent(envelope) {
       renderItem();
       renderComments();
       break;
+    case "agenda.item.removed": // made private
+      state.items = state.items.filter((i) => i.id !== data.id);
+      renderItem();
+      renderComments();
+      break;
     case "contribution.published":
     case "contribution.updated":
       state.contributions.set(data.contribution.id, data.contribution);
