@@ -302,7 +302,8 @@ async def test_a_429_without_a_reset_never_spins(
     asked = len(world.api.to(TIMELINE))
     assert 1 <= asked <= 8, asked
     row = await source_row(sessionmaker, sid)
-    assert row.failures == asked and row.next_poll_at is not None
+    # The last request may have been cut short by close() before its failure was stored.
+    assert asked - 1 <= row.failures <= asked and row.next_poll_at is not None
     assert row.last_error == "Rate limited by the platform, without a reset time: backing off."
     # One health event for the change of state, not one per failure.
     states = [e["source"]["state"] for e in await events(sessionmaker, mid, "social.source.health")]
