@@ -119,10 +119,7 @@ export function socialSection({ meeting, items, contributions, labels, strings, 
     const about = $("social-about");
     about.hidden = tags.length === 0;
     about.textContent = fill(strings.social_about, { tags: tags.join(", ") });
-    const shown = tags.length > 0 || state.posts.size > 0;
-    $("social").hidden = !shown;
-    const nav = $("nav-social");
-    if (nav) nav.hidden = !shown;
+    $("social").hidden = tags.length === 0 && state.posts.size === 0;
   }
 
   /** A live event: true if it was about a post (handled here), false otherwise. */
