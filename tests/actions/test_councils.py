@@ -126,6 +126,8 @@ async def test_a_uk_council_publishes_under_the_ogl_by_default(
         with pytest.raises(Invalid):
             async with writing(sessionmaker, broker) as w:
                 await set_licence(w, "spr", name, url)
+
+
 async def test_hashtags_and_the_allowlist_are_checked_and_tidied(
     sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
 ) -> None:
