@@ -396,16 +396,18 @@ async def test_the_social_media_settings_forms(
     )
     assert r.status_code == 422 and r.json()["error"] == "invalid"
 
-    # The meeting's own tags, from its details page (linked from the console).
-    console = (await clerk.http.get(f"/staff/meetings/{mid}")).text
-    assert f'href="/staff/meetings/{mid}/details"' in console
-    details = f"/staff/meetings/{mid}/details"
-    assert "#AberglasCouncil" in (await clerk.http.get(details)).text
-    r = await clerk.post(details, {"hashtags": "AberglasCabinet"}, json_=False)
-    assert r.status_code == 303 and r.headers["location"] == f"{details}?saved=1"
-    assert _field((await clerk.http.get(details)).text, "hashtags") == "#AberglasCabinet"
-    r = await clerk.post(details, {"hashtags": "#two words!"}, json_=False)
-    assert r.status_code == 422 and "not a hashtag" in r.text
+    # The meeting's own tags, in the agenda editor (beside its details and window).
+    editor = f"/staff/meetings/{mid}/agenda"
+    shown = (await clerk.http.get(editor)).text
+    assert f'action="/staff/meetings/{mid}/hashtags"' in shown
+    assert "The council's own apply too: #AberglasCouncil." in shown
+    r = await clerk.post(
+        f"/staff/meetings/{mid}/hashtags", {"hashtags": "AberglasCabinet"}, json_=False
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"{editor}#hashtags"
+    assert _field((await clerk.http.get(editor)).text, "hashtags") == "#AberglasCabinet"
+    r = await clerk.post(f"/staff/meetings/{mid}/hashtags", {"hashtags": "#two words!"})
+    assert r.status_code == 422 and "not a hashtag" in r.json()["message"]
 
     # Residents read them, and the section says where posts come from.
     async with resident(server.base_url) as someone:
