@@ -7,6 +7,7 @@ transaction, the pages call them to say whether the form is open and why not.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,27 @@ DEFAULT_REASONS: dict[str, str] = {
     "legal": N_("Could be unlawful (for example defamatory)"),
     "other": N_("Other"),
 }
+
+# Reasons the hub gives itself, never offered to a clerk to choose: labelled wherever a reason
+# is shown (hub/actions/social.py withdraws a post deleted at its source with this one).
+SYSTEM_REASONS: dict[str, str] = {
+    "deleted_at_source": N_("Deleted at its source"),
+}
+
+# A hashtag as the platforms accept one: letters, digits and underscores (any script).
+TAG_RE = re.compile(r"^\w{1,100}$")
+
+
+def shown_hashtags(*texts: str) -> tuple[str, ...]:
+    """The tags of one or more settings as people read them ("#AberglasCabinet": the case a
+    clerk wrote), each once whatever its case (hub/queries/social.py tags_of: as polled)."""
+    shown: dict[str, str] = {}
+    for text in texts:
+        for word in text.replace(",", " ").split():
+            tag = word.strip().lstrip("#")
+            if tag:
+                shown.setdefault(tag.lower(), f"#{tag}")
+    return tuple(shown.values())
 
 
 @dataclass(frozen=True)

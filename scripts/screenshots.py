@@ -1,6 +1,8 @@
 """Takes the README's screenshots: the demo meeting, in session, on a phone (390x844) and a
 desktop (1366x900), whole pages, and the clerk's console; prints the phone page's height and
-where "Now discussing" and the form start on it (the first screen is 844 px).
+where "Now discussing" and the form start on it (the first screen is 844 px). Then social
+media posts: on the resident page, in the moderation queue and spotlighted on the chamber
+screen (docs/guide.md shows them).
 Run: .venv/bin/python scripts/screenshots.py (needs Chromium)."""
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import asyncio
 import os
 import socket
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -17,15 +20,18 @@ from playwright.async_api import async_playwright
 from hub import demo
 from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item, set_item_outcome
-from hub.actions.meetings import change_meeting_status
+from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
+from hub.actions.social import store_poll
+from hub.actions.social_sources import add_source
 from hub.app import create_app
 from hub.db import create_engine, create_sessionmaker
 from hub.events.publish import Writer, writing
 from hub.migrate import upgrade_async
 from hub.queries.meetings import load_items
 from hub.settings import Settings
+from integrations.social.models import FetchResult, Media, Post
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
@@ -140,6 +146,7 @@ async def main() -> None:
             if n == 2:
                 async with writing(svc.sessionmaker, svc.broker) as w:
                     await moderate(w, mid, c.id, "spotlight", actor)
+    posts = await _social_posts(svc, mid, actor)
     base = f"http://127.0.0.1:{port}"
     OUT.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as p:
@@ -184,10 +191,87 @@ async def main() -> None:
         await phone.screenshot(path=OUT / "resident-form.png")
         await phone.evaluate("document.querySelector('#contribution-groups').scrollIntoView()")
         await phone.screenshot(path=OUT / "resident-contributions.png")
+        # Social media posts: the resident's section, the queue, the chamber screen.
+        await phone.evaluate("document.querySelector('#social').scrollIntoView()")
+        await phone.screenshot(path=OUT / "resident-social.png")
+        await desktop.goto(f"{base}/staff/meetings/{mid}/moderation")
+        await asyncio.sleep(0.5)
+        await desktop.locator(f"#q-{posts['waiting']}").screenshot(path=OUT / "moderation-post.png")
+        async with writing(svc.sessionmaker, svc.broker) as w:
+            await moderate(w, mid, posts["published"], "spotlight", actor)
+        await asyncio.sleep(0.5)
+        await screen.screenshot(path=OUT / "projector-post.png")
         await browser.close()
     server.should_exit = True
     await task
     print(f"screenshots in {OUT}")
+
+
+async def _social_posts(svc: object, mid: int, actor: Actor) -> dict[str, int]:
+    """Posts tagged to the demo meeting, as a poll of Mastodon stores them: two published (one
+    behind a content warning), one waiting for a clerk."""
+    sessionmaker, broker = svc.sessionmaker, svc.broker  # type: ignore[attr-defined]
+    async with writing(sessionmaker, broker) as w:
+        source = await add_source(w, demo.COUNCIL_SLUG, "mastodon", "social.wales")
+        await update_meeting(w, mid, actor, hashtags="#AberglasCabinet")
+    at = datetime.now(UTC)  # after 5a was made current: the posts are about it
+    texts = [
+        (
+            "Cerys Morgan",
+            "cerys@social.wales",
+            "The Penrhos branch is where half the village "
+            "learnt to read. Please look at the footfall before closing it #AberglasCabinet",
+            None,
+            (
+                Media(
+                    "https://social.wales/media/1.jpg",
+                    "Children reading in Penrhos library",
+                    "image",
+                ),
+            ),
+        ),
+        (
+            "Aberglas Library Friends",
+            "friends@mastodon.cymru",
+            "Our survey of 300 library users "
+            "is online for councillors to read before tonight's vote #AberglasCabinet",
+            None,
+            (),
+        ),
+        (
+            "Dai Rees",
+            "dai@social.wales",
+            "Another cut dressed up as a review. #AberglasCabinet",
+            "Politics",
+            (),
+        ),
+    ]
+    found = tuple(
+        Post(
+            platform="mastodon",
+            external_id=str(n),
+            uri=f"https://social.wales/users/{handle.split('@')[0]}/statuses/{n}",
+            url=f"https://social.wales/@{handle.split('@')[0]}/{n}",
+            author_handle=handle,
+            author_name=name,
+            text=text,
+            language="en",
+            created_at=at + timedelta(seconds=n),
+            media=media,
+            content_warning=warning,
+            hashtags=("aberglascabinet",),
+        )
+        for n, (name, handle, text, warning, media) in enumerate(texts, start=1)
+    )
+    async with writing(sessionmaker, broker) as w:
+        stored = await store_poll(
+            w, source.id, FetchResult(found, "1"), {mid: ("aberglascabinet",)}, at
+        )
+    first, second, third = stored.new[mid]
+    for cid in (first, second):
+        async with writing(sessionmaker, broker) as w:
+            await moderate(w, mid, cid, "approve", actor)
+    return {"published": first, "waiting": third}
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ from hub.actions import Conflict, Invalid, NotFound, storable
 from hub.actions._locks import emit, lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import MeetingUpdated
-from hub.models import Council, Meeting, MeetingStatus
+from hub.i18n import gettext_ as _
+from hub.models import Council, Meeting, MeetingStatus, Platform
+from hub.policy import TAG_RE, shown_hashtags
 from hub.queries.councils import council_by_slug
 from hub.shapes.public import meeting_view
 
@@ -50,6 +52,53 @@ POLICY_TEXTS = (
     "video_hosts",
 )
 POLICY_TEXT_MAX_CHARS = 20_000
+# What open pages show of the policy (the meeting's view): a change republishes its meetings.
+POLICY_SHOWN = ("submissions_open", "hashtags")
+HASHTAGS_MAX_CHARS = 300  # meetings.hashtags: a meeting's and a council's tags alike
+ALLOWLIST_MAX_LINES = 500
+HANDLE_MAX_CHARS = 200
+
+
+def checked_hashtags(text: str) -> str:
+    """Hashtags as stored: "#AberglasCouncil #AberglasCabinet" (the case as written, each
+    once), from tags separated by spaces, commas or lines, with or without '#'."""
+    tags = shown_hashtags(text)
+    for tag in tags:
+        if not TAG_RE.match(tag[1:]):
+            raise Invalid(
+                _("“%(tag)s” is not a hashtag: use letters, digits and underscores only.")
+                % {"tag": tag}
+            )
+    stored = " ".join(tags)
+    if len(stored) > HASHTAGS_MAX_CHARS:
+        raise Invalid(
+            _("Too many hashtags: at most %(n)d characters in all.") % {"n": HASHTAGS_MAX_CHARS}
+        )
+    return stored
+
+
+def checked_allowlist(text: str) -> str:
+    """The allowlist as stored: one "platform:handle" a line (blank lines dropped)."""
+    lines = []
+    platforms = ", ".join(p.value for p in Platform)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, handle = line.partition(":")
+        name, handle = name.strip().lower(), handle.strip()
+        if not sep or name not in {p.value for p in Platform} or not handle:
+            raise Invalid(
+                _("“%(line)s” is not “platform:handle” (the platform is one of %(platforms)s).")
+                % {"line": line[:80], "platforms": platforms}
+            )
+        if len(handle) > HANDLE_MAX_CHARS or any(c.isspace() for c in handle):
+            raise Invalid(_("“%(line)s”: a handle has no spaces.") % {"line": line[:80]})
+        lines.append(f"{name}:{handle}")
+    if len(lines) > ALLOWLIST_MAX_LINES:
+        raise Invalid(_("The allowlist has at most %(n)d accounts.") % {"n": ALLOWLIST_MAX_LINES})
+    return "\n".join(dict.fromkeys(lines))
+
 
 # The licence a UK council's public record is published under unless it says otherwise: the
 # Open Government Licence is the default for UK public sector information. A council is taken
@@ -110,6 +159,10 @@ def _checked(name: str, value: object) -> object:
         if not isinstance(value, str) or len(value) > POLICY_TEXT_MAX_CHARS:
             raise Invalid(f"{name} is text of at most {POLICY_TEXT_MAX_CHARS} characters")
         value = storable(value)
+        if name == "hashtags":
+            value = checked_hashtags(value)
+        elif name == "social_allowlist":
+            value = checked_allowlist(value)
     else:
         raise Invalid(f"unknown policy field {name!r}")
     return value
@@ -121,9 +174,9 @@ async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> 
     if council is None:
         raise NotFound(f"no council {slug!r}")
     checked = {name: _checked(name, value) for name, value in changes.items()}
-    # The only policy field a meeting's view shows (when submissions open): no event otherwise.
-    shown = (
-        "submissions_open" in checked and checked["submissions_open"] != council.submissions_open
+    # What a meeting's view shows (when submissions open, the hashtags): no event otherwise.
+    shown = any(
+        name in checked and checked[name] != getattr(council, name) for name in POLICY_SHOWN
     )
     for name, value in checked.items():
         setattr(council, name, value)

@@ -20,6 +20,7 @@ from hub.actions.agenda import (
     touch,
     views_by_id,
 )
+from hub.actions.councils import checked_hashtags
 from hub.events import log as event_log
 from hub.events.publish import Writer
 from hub.events.schema import Event, MeetingUpdated, StaffActionRecorded
@@ -75,8 +76,6 @@ async def create_meeting(
     return meeting
 
 
-HASHTAGS_MAX_CHARS = 300  # meetings.hashtags
-
 # A field ``update_meeting`` leaves as it is (None is a value: "the council's policy rules").
 UNSET = object()
 
@@ -91,15 +90,13 @@ async def update_meeting(
     hashtags: str | None = None,
 ) -> Meeting:
     """Change a meeting's submission window (None: the council's policy rules) or its own
-    hashtags (polled beside its council's, integrations/social/runner.py). Open pages get the
-    meeting's new view as an event and open or close their forms."""
+    hashtags (beside its council's: the social media posts it shows carry one). Open pages get
+    the meeting's new view as an event (they open or close their forms, show the new tags)."""
     meeting = await lock_meeting(w, meeting_id)
-    if hashtags is not None:
-        text = storable(hashtags).strip()
-        if len(text) > HASHTAGS_MAX_CHARS:
-            raise Invalid(f"a meeting's hashtags are at most {HASHTAGS_MAX_CHARS} characters")
-        meeting.hashtags = text
     before = meeting_view(meeting)
+    window_before = (meeting.submissions_open_at, meeting.submissions_close_at)
+    if hashtags is not None:
+        meeting.hashtags = checked_hashtags(storable(hashtags))
     for name, value in (
         ("submissions_open_at", submissions_open_at),
         ("submissions_close_at", submissions_close_at),
@@ -114,7 +111,10 @@ async def update_meeting(
     meeting.updated_at = utcnow()
     events: list[Event] = [MeetingUpdated(meeting=meeting_view(meeting))]
     if actor is not None:
-        events.append(StaffActionRecorded(action="meeting.window", actor=actor.display_name))
+        if (meeting.submissions_open_at, meeting.submissions_close_at) != window_before:
+            events.append(StaffActionRecorded(action="meeting.window", actor=actor.display_name))
+        if meeting_view(meeting).hashtags != before.hashtags:
+            events.append(StaffActionRecorded(action="meeting.hashtags", actor=actor.display_name))
     await emit(w, meeting_id, events)
     return meeting
 

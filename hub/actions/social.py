@@ -24,8 +24,8 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 
-from hub.actions import NotFound, storable
-from hub.actions._locks import lock_meeting
+from hub.actions import Conflict, Invalid, NotFound, storable
+from hub.actions._locks import Actor, lock_meeting
 from hub.actions.redaction import redact_contribution
 from hub.events.publish import Writer
 from hub.events.schema import (
@@ -37,6 +37,7 @@ from hub.events.schema import (
     SocialSourceHealth,
     SpotlightChanged,
 )
+from hub.i18n import gettext_ as _
 from hub.models import (
     Contribution,
     ContributionStatus,
@@ -387,11 +388,16 @@ async def record_failure(
 
 
 async def withdraw_gone(
-    w: Writer, meeting_id: int, contribution_ids: Iterable[int], now: datetime
+    w: Writer,
+    meeting_id: int,
+    contribution_ids: Iterable[int],
+    now: datetime,
+    actor: Actor | None = None,
 ) -> list[int]:
     """Posts found deleted at their source leave the meeting: a published one is taken down
     (off every page and screen, its text and attribution redacted from the log), a waiting one
-    leaves the queue. Returns the ids withdrawn (ones already withdrawn are skipped)."""
+    leaves the queue. Returns the ids withdrawn (ones already withdrawn are skipped).
+    ``actor``: the clerk who found it gone (None: the hub's re-check)."""
     meeting = await lock_meeting(w, meeting_id)
     withdrawn: list[int] = []
     for cid in sorted(set(contribution_ids)):
@@ -413,23 +419,28 @@ async def withdraw_gone(
             c.status = ContributionStatus.REJECTED.value
         c.reason = GONE_REASON
         c.moderated_at = now
+        c.moderated_by = actor.user_id if actor is not None else None
         w.session.add(
             ModerationLog(
                 meeting_id=meeting_id,
                 contribution_id=c.id,
                 participant=pseudonym(c.participant_id),
-                actor_id=None,
-                actor_name="Council Hub",
+                actor_id=actor.user_id if actor is not None else None,
+                actor_name=actor.display_name if actor is not None else "Council Hub",
                 action="withdraw",
                 reason=GONE_REASON,
                 at=now,
             )
         )
         await w.session.flush()
+        name = actor.display_name if actor is not None else None
         events.append(
             (
                 ModerationItemUpdated(
-                    contribution=staff_view(c, None), action="withdraw", reason=GONE_REASON
+                    contribution=staff_view(c, name),
+                    action="withdraw",
+                    actor=name,
+                    reason=GONE_REASON,
                 ),
                 None,
             )
@@ -446,3 +457,23 @@ async def mark_checked(w: Writer, contribution_ids: Sequence[int], now: datetime
         sp = await w.session.get(SocialPost, cid)
         if sp is not None:
             sp.checked_at = now
+
+
+async def withdraw_deleted(
+    w: Writer, meeting_id: int, contribution_id: int, actor: Actor, now: datetime
+) -> None:
+    """A clerk saw that a post was deleted at its source (X posts are not re-checked: each
+    read is billed) and withdraws it in one action, as the re-check would: off every page and
+    screen, its text and attribution redacted from the log, not polled again."""
+    await lock_meeting(w, meeting_id)
+    c = await w.session.get(Contribution, contribution_id)
+    if c is None or c.meeting_id != meeting_id:
+        raise NotFound(_("There is no such submission in this meeting."))
+    if c.kind != Kind.POST or await w.session.get(SocialPost, c.id) is None:
+        raise Invalid(_("Only social media posts can be withdrawn as deleted at their source."))
+    if ContributionStatus(c.status) not in (
+        ContributionStatus.PENDING,
+        ContributionStatus.PUBLISHED,
+    ):
+        raise Conflict(_("This post has been decided already: it is not on any page."))
+    await withdraw_gone(w, meeting_id, [c.id], now, actor)

@@ -159,8 +159,10 @@ class ContributionPublished(Event):
 @register
 @dataclass(frozen=True, kw_only=True)
 class ContributionUpdated(Event):
-    """A published contribution changed: its vote count, or a question was marked answered.
-    ``data.contribution`` is its full public view: replace the one with the same ``id``."""
+    """A published contribution changed: its vote count, a question was marked answered, or
+    a clerk moved it to another agenda item (or to the meeting in general: ``item_id`` null).
+    ``data.contribution`` is its full public view: replace the one with the same ``id`` (and
+    show it under its ``item_id``)."""
 
     type: ClassVar[str] = "contribution.updated"
     audience: ClassVar[Audience] = Audience.PUBLIC
@@ -215,8 +217,9 @@ class SpotlightChanged(Event):
 @dataclass(frozen=True, kw_only=True)
 class OwnContributionUpdated(Event):
     """Only to the resident who wrote it: their submission was received, published, rejected
-    or taken down. ``data.contribution`` has its ``status`` and, when refused, the ``reason``
-    code and its ``reason_label``."""
+    or taken down, or a clerk moved it to another item. ``data.contribution`` has its
+    ``status``, its ``item_id`` and, when refused, the ``reason`` code and its
+    ``reason_label``."""
 
     type: ClassVar[str] = "contribution.mine"
     audience: ClassVar[Audience] = Audience.PARTICIPANT
@@ -230,7 +233,10 @@ class ModerationItemUpdated(Event):
     ``data.contribution`` is the staff view (status, screening flags, pseudonym, area); a
     queue shows it while its status is ``pending`` and drops it otherwise. ``data.action`` is
     what happened (``submitted``, ``approve``, ``reject``, ``hide``, ``answer``, ``spotlight``,
-    ``block``...) and ``data.actor`` who did it (null for a resident's submission)."""
+    ``block``, ``move``, ``withdraw``, ``edited``...) and ``data.actor`` who did it (null for a
+    resident's submission or the hub's own). ``data.reason`` is the reason given, or for
+    ``move`` where it went (``item:12`` or ``general``); ``withdraw`` (a social post deleted
+    at its source) has ``deleted_at_source``."""
 
     type: ClassVar[str] = "moderation.item"
     audience: ClassVar[Audience] = Audience.STAFF

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hub.models import AgendaItem, Contribution, ItemStatus, Meeting, MeetingStatus, iso
+from hub.policy import shown_hashtags
 
 # How an item reads besides the statuses a clerk sets (``display_status``). A clerk moving
 # from 5 to 5a leaves 5 pending: without these it read "Not yet discussed" beside its own
@@ -85,6 +86,9 @@ class MeetingView:
     # Links to the meeting's documents on the council's site, and its page there (imported).
     documents: tuple[DocumentView, ...] = ()
     source_url: str | None = None
+    # The hashtags that bring social media posts to the meeting (the council's, then the
+    # meeting's own), as written: ``["#AberglasCouncil", "#AberglasCabinet"]``.
+    hashtags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         status_version=meeting.status_version,
         documents=document_views(meeting.documents),
         source_url=meeting.source_url,
+        hashtags=shown_hashtags(meeting.council.hashtags or "", meeting.hashtags or ""),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hub.i18n import N_
 from hub.i18n import gettext_ as _
+from hub.policy import SYSTEM_REASONS
 
 MEETING_STATUS = {
     "scheduled": N_("Scheduled"),
@@ -44,6 +45,22 @@ KIND = {
     "post": N_("Social media post"),
 }
 
+# Where a social media post comes from (the platforms' own names).
+PLATFORM = {
+    "x": N_("X"),
+    "mastodon": N_("Mastodon"),
+    "bluesky": N_("Bluesky"),
+}
+
+# What a social media post's attachment is: shown as a link with its alt text, never loaded.
+MEDIA = {
+    "image": N_("Picture"),
+    "gif": N_("Animated picture"),
+    "video": N_("Video"),
+    "audio": N_("Audio"),
+    "other": N_("Attachment"),
+}
+
 CONTRIBUTION_STATUS = {
     "pending": N_("Waiting for moderation"),
     "published": N_("Published"),
@@ -55,6 +72,9 @@ SCREENING = {
     "links": N_("Contains links"),
     "blocklist": N_("Contains a blocked word"),
     "duplicate": N_("Repeats an earlier submission"),
+    # Social media posts (hub/actions/social.py).
+    "content_warning": N_("Has a content warning"),
+    "not_public": N_("Author opted out of public display"),
 }
 
 # What happened to a submission, as the moderation page and the moderation log say it.
@@ -68,6 +88,9 @@ MODERATION_ACTION = {
     "spotlight": N_("Shown on screen"),
     "unspotlight": N_("Taken off the screen"),
     "block": N_("Participant blocked"),
+    "move": N_("Moved"),
+    "withdraw": N_("Withdrawn: deleted at its source"),
+    "edited": N_("Edited by its author"),
 }
 
 # The console's activity log as sentences (hub/web/staff/activity.py fills them for the page,
@@ -106,12 +129,17 @@ ACTIVITY = {
     "moderation.spotlight": N_("{actor} showed {what_by} on the chamber screen"),
     "moderation.unspotlight": N_("{actor} took {what_by} off the chamber screen"),
     "moderation.block": N_("{actor} blocked the resident who sent {what}"),
+    "moderation.move": N_("{actor} moved {what_to}"),
+    "moderation.withdraw": N_("{actor} withdrew {what_by}: deleted at its source"),
+    "moderation.edited": N_("{resident} edited {what}"),
+    "meeting.hashtags": N_("{actor} changed the meeting's hashtags"),
     # Anything newer than this table: still a sentence, if a plainer one.
     "other": N_("{actor} acted on the meeting"),
     "with_note": N_("{sentence}: “{note}”"),
     "a_resident": N_("a resident"),
     "A_resident": N_("A resident"),
     "someone": N_("Someone"),
+    "someone_lower": N_("someone"),
 }
 
 # A submission in those sentences, by its kind and whether it is about an item.
@@ -124,6 +152,28 @@ ACTIVITY_WHAT = {
     "comment.general.by": N_("a comment by {name} on the meeting in general"),
     "question.item.by": N_("a question by {name} on item {number}"),
     "question.general.by": N_("a question by {name} on the meeting in general"),
+    "post.item": N_("a social media post on item {number}"),
+    "post.general": N_("a social media post on the meeting in general"),
+    "post.item.by": N_("a social media post by {name} on item {number}"),
+    "post.general.by": N_("a social media post by {name} on the meeting in general"),
+    # Where a clerk moved it.
+    "comment.item.to": N_("a comment by {name} to item {number}"),
+    "comment.general.to": N_("a comment by {name} to the meeting in general"),
+    "question.item.to": N_("a question by {name} to item {number}"),
+    "question.general.to": N_("a question by {name} to the meeting in general"),
+    "post.item.to": N_("a social media post by {name} to item {number}"),
+    "post.general.to": N_("a social media post by {name} to the meeting in general"),
+}
+
+# A social media post, wherever it is shown (hub/templates/_posts.html, static/js/posts.js).
+# {placeholders} are filled by the template or the script.
+POST = {
+    "on_platform": N_("on {platform}"),
+    "original": N_("View the original on {platform}"),
+    "original_by": N_("(the post by {name})"),
+    "warning": N_("Content warning: {warning}"),
+    "media": N_("{kind}: {alt}"),
+    "media_no_alt": N_("{kind} (no description)"),
 }
 
 MISC = {
@@ -144,7 +194,12 @@ def translated() -> dict[str, dict[str, str]]:
         "kind": {k: _(v) for k, v in KIND.items()},
         "contribution": {k: _(v) for k, v in CONTRIBUTION_STATUS.items()},
         "screening": {k: _(v) for k, v in SCREENING.items()},
+        "platform": {k: _(v) for k, v in PLATFORM.items()},
+        "media": {k: _(v) for k, v in MEDIA.items()},
+        # Reasons the hub gives itself (never offered to choose): shown beside the council's.
+        "system_reason": {k: _(v) for k, v in SYSTEM_REASONS.items()},
         "moderation_action": {k: _(v) for k, v in MODERATION_ACTION.items()},
+        "post": {k: _(v) for k, v in POST.items()},
         "misc": {k: _(v) for k, v in MISC.items()},
     }
 

@@ -7,7 +7,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
 from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
-from hub.web.staff import agenda, console, councils, moderation, review, search, signin, social
+from hub.web.staff import (
+    agenda,
+    console,
+    councils,
+    moderation,
+    review,
+    search,
+    settings,
+    signin,
+    social,
+)
 from hub.web.staff import exports as staff_exports
 
 MEETING = "/meetings/{meeting_id:id}"
@@ -92,6 +102,11 @@ STAFF: list[BaseRoute] = [
     ),
     Route(f"{STAFF_COUNCIL}/meetings/new", councils.new_meeting_page, methods=["GET"]),
     Route(f"{STAFF_COUNCIL}/meetings", councils.new_meeting, methods=["POST"]),
+    # A meeting's own hashtags (in the agenda editor) and a council's social media settings
+    # (hub/web/staff/settings.py).
+    Route(f"{STAFF_MEETING}/hashtags", settings.save_hashtags, methods=["POST"]),
+    Route(f"{STAFF_COUNCIL}/settings", settings.council_settings, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/settings", settings.save_council_settings, methods=["POST"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

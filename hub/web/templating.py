@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,23 @@ def json_script(value: Any) -> Markup:
     return Markup(text)  # noqa: S704 - escaped above for the script-data context
 
 
+# A language tag as a ``lang`` attribute takes it ("en", "cy", "pt-BR"): anything else is left
+# off (a post's language comes from its platform, so it is someone else's data).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+
+def language_tag(value: str | None) -> str:
+    return value if value and LANGUAGE_TAG.match(value) else ""
+
+
+def web_link(value: str | None) -> str:
+    """A link taken from someone else's data (a social post's url), if it is http(s): never a
+    ``javascript:`` or ``data:`` one in an href. "" otherwise (the page shows no link)."""
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return ""
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
 def create_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -61,6 +79,8 @@ def create_templates() -> Jinja2Templates:
     )
     env.filters["local_datetime"] = local_datetime
     env.filters["json_script"] = json_script
+    env.filters["language_tag"] = language_tag
+    env.filters["web_link"] = web_link
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["recording_seconds"] = recording_seconds
     env.globals["current_language"] = i18n.current_language

@@ -126,3 +126,61 @@ async def test_a_uk_council_publishes_under_the_ogl_by_default(
         with pytest.raises(Invalid):
             async with writing(sessionmaker, broker) as w:
                 await set_licence(w, "spr", name, url)
+
+
+async def test_hashtags_and_the_allowlist_are_checked_and_tidied(
+    sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    before = await _last_seqs(sessionmaker)
+    async with writing(sessionmaker, MemoryBroker()) as w:
+        await update_policy(
+            w,
+            "aberglas",
+            {
+                "hashtags": "AberglasCouncil, #aberglascouncil\n#CyngorAberglas",
+                "social_allowlist": " mastodon:@clerk@social.wales \n\nX:AberglasCouncil\n",
+                "social_window_minutes": 45,
+            },
+        )
+    async with sessionmaker() as session:
+        council = await session.scalar(select(Council).where(Council.slug == "aberglas"))
+    assert council is not None
+    assert council.hashtags == "#AberglasCouncil #CyngorAberglas"
+    assert council.social_allowlist == "mastodon:@clerk@social.wales\nx:AberglasCouncil"
+    assert council.social_window_minutes == 45
+    # The tags are in the meeting's public view: its open pages get it again.
+    after = await _last_seqs(sessionmaker)
+    assert after[seeded.meeting_id] == before[seeded.meeting_id] + 1
+    async with sessionmaker() as session:
+        [event] = await event_log.replay(
+            session, seeded.meeting_id, before[seeded.meeting_id], audiences=event_log.ALL, limit=5
+        )
+    assert '"hashtags":["#AberglasCouncil","#CyngorAberglas"]' in event.envelope
+    # The same tags again (another case, another order of words): nothing to tell pages.
+    async with writing(sessionmaker, MemoryBroker()) as w:
+        await update_policy(w, "aberglas", {"hashtags": "#AberglasCouncil #CyngorAberglas"})
+    assert await _last_seqs(sessionmaker) == after
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"hashtags": "#Aberglas-Council"}, "not a hashtag"),
+        ({"hashtags": "#" + "a" * 101}, "not a hashtag"),
+        ({"hashtags": " ".join(f"#tag{n:03}" for n in range(60))}, "Too many hashtags"),
+        ({"social_allowlist": "myspace:tom"}, "platform:handle"),
+        ({"social_allowlist": "mastodon"}, "platform:handle"),
+        ({"social_allowlist": "x:"}, "platform:handle"),
+        ({"social_allowlist": "x:two words"}, "no spaces"),
+        ({"social_window_minutes": 24 * 60 + 1}, "social_window_minutes"),
+    ],
+)
+async def test_bad_social_settings_are_refused(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    seeded: Seeded,
+    changes: dict[str, object],
+    words: str,
+) -> None:
+    with pytest.raises(Invalid, match=words):
+        async with writing(sessionmaker, MemoryBroker()) as w:
+            await update_policy(w, "aberglas", changes)

@@ -3,13 +3,17 @@ travels as an event, so an open resident page opens or closes its form without a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+
 from hub.actions import Invalid
+from hub.actions._locks import Actor
 from hub.actions.meetings import prune_log, update_meeting
 from hub.events import log as event_log
 from hub.events.publish import writing
@@ -133,3 +137,39 @@ async def test_the_window_command_reaches_a_running_server(
             assert event["type"] == "meeting.updated"
             # 09:00 in London in January is GMT: 09:00 UTC.
             assert event["data"]["meeting"]["submissions_close_at"] == "2020-01-01T09:00:00.000Z"
+
+
+async def test_a_meetings_hashtags_reach_open_pages(server: RunningServer, seeded: Seeded) -> None:
+    mid, svc = seeded.meeting_id, server.services
+    clerk = Actor(1, "Clerk")
+    before = await _last_seq(server, mid)
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        meeting = await update_meeting(w, mid, clerk, hashtags="AberglasCabinet, #Budget2027")
+    assert meeting.hashtags == "#AberglasCabinet #Budget2027"
+    async with svc.sessionmaker() as session:
+        logged = await event_log.replay(session, mid, before, audiences=event_log.ALL, limit=5)
+    assert [json.loads(e.envelope)["type"] for e in logged] == [
+        "meeting.updated",
+        "staff.action.recorded",
+    ]
+    assert '"hashtags":["#AberglasCabinet","#Budget2027"]' in logged[0].envelope
+    assert '"action":"meeting.hashtags"' in logged[1].envelope
+    snap = (await httpx_get(server, f"/api/meetings/{mid}")).json()
+    assert snap["meeting"]["hashtags"] == ["#AberglasCabinet", "#Budget2027"]
+    for bad in ("#no-hyphens", "two#in#one"):
+        try:
+            async with writing(svc.sessionmaker, svc.broker) as w:
+                await update_meeting(w, mid, clerk, hashtags=bad)
+        except Invalid as exc:
+            assert "not a hashtag" in exc.message
+        else:
+            raise AssertionError(f"{bad!r} was taken")
+    # Cleared: the council's tags (none here) only.
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        await update_meeting(w, mid, clerk, hashtags="")
+    assert (await httpx_get(server, f"/api/meetings/{mid}")).json()["meeting"]["hashtags"] == []
+
+
+async def httpx_get(server: RunningServer, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        return await http.get(path)

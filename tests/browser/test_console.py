@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from hub.models import AgendaItem, Council, StaffUser
+from tests.actions.test_social import post
 from tests.browser.support import axe_violations, eventually, signed_in_page
 from tests.support import (
     PASSWORD,
@@ -26,6 +28,7 @@ from tests.support import (
     resident,
     sign_in,
 )
+from tests.web.test_social_posts import store_posts
 
 pytestmark = pytest.mark.browser
 
@@ -281,6 +284,12 @@ async def test_console_layout_and_activity_sentences(
     assert (
         await http.post(f"{path}/contributions/{comment}/moderate", {"action": "approve"})
     ).status_code == 200
+    # A social media post arrives (tied to 3a, current when posted); the comment moves to 3b.
+    await store_posts(sqlite_server, mid, [post(1, created_at=datetime.now(UTC))])
+    r = await http.post(
+        f"{path}/contributions/{comment}/moderate", {"action": "move", "item_id": str(ids[4])}
+    )
+    assert r.status_code == 200, r.text
 
     expected = [
         "Clerk opened the meeting",
@@ -291,6 +300,8 @@ async def test_console_layout_and_activity_sentences(
         "A resident submitted a question on item 3a",
         "Siân submitted a comment on item 3a",
         "Clerk published a comment by Siân on item 3a",
+        "Resident 1 submitted a social media post on item 3a",
+        "Clerk moved a comment by Siân to item 3b",
     ]
 
     async def log(page: Any) -> list[tuple[str, str]]:
@@ -346,6 +357,7 @@ async def test_console_layout_and_activity_sentences(
     sentences = [s for _, s in welsh]
     assert sentences[0] == "Agorodd Clerk y cyfarfod", sentences
     assert "Cyhoeddodd Clerk sylw gan Siân ar eitem 3a" in sentences, sentences
+    assert "Symudodd Clerk sylw gan Siân i eitem 3b" in sentences, sentences
     for english in ("opened", "submitted", "published", " on ", "None"):
         assert not any(english in s for s in sentences), (english, sentences)
     r = await contribute(citizen, mid, "Diolch.", item_id=ids[4], display_name="Gwen")

@@ -18,6 +18,7 @@ from hub.actions.agenda_edit import add_item, edit_item, edit_meeting, move_item
 from hub.actions.councils import update_policy
 from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
+from hub.actions.moving import move
 from hub.actions.participation import Submission, submit
 from hub.actions.social_sources import add_source
 from hub.actions.votes import vote
@@ -118,6 +119,14 @@ def script() -> list[tuple[str, Step]]:
         ("reopen 1", lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[0], ACTOR)),
         ("comment", lambda w, s: submit(w, s.meeting_id, "p" * 20, _sub("comment", "c1"))),
         ("approve comment", lambda w, s: _moderate_last(w, s, "approve")),
+        (
+            "move comment to item 3",
+            lambda w, s: _move_last(w, s, s.item_ids[2]),
+        ),
+        (
+            "meeting hashtags",
+            lambda w, s: update_meeting(w, s.meeting_id, ACTOR, hashtags="#AberglasCabinet"),
+        ),
         ("question", lambda w, s: submit(w, s.meeting_id, "q" * 20, _sub("question", "q1"))),
         ("approve question", lambda w, s: _moderate_last(w, s, "approve")),
         ("vote", lambda w, s: _vote_last(w, s, True)),
@@ -134,6 +143,7 @@ def script() -> list[tuple[str, Step]]:
             lambda w, s: set_current_item(w, s.meeting_id, s.item_ids[2], ACTOR),
         ),
         ("spotlight again", lambda w, s: _moderate_last(w, s, "spotlight")),
+        ("move spotlighted", lambda w, s: _move_last(w, s, None)),
         ("hide spotlighted", lambda w, s: _moderate_last(w, s, "hide", "off_topic")),
         ("rejected comment", lambda w, s: submit(w, s.meeting_id, "r" * 20, _sub("comment", "c2"))),
         ("reject", lambda w, s: _moderate_last(w, s, "reject", "abusive")),
@@ -172,6 +182,10 @@ async def _moderate_last(
     await moderate(
         w, s.meeting_id, await _last_id(w, s.meeting_id), action, ACTOR, reason, **options
     )
+
+
+async def _move_last(w: Writer, s: Seeded, item_id: int | None) -> None:
+    await move(w, s.meeting_id, await _last_id(w, s.meeting_id), item_id, ACTOR)
 
 
 async def _vote_last(w: Writer, s: Seeded, up: bool) -> None:

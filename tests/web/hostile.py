@@ -168,11 +168,26 @@ PLAUSIBLE: dict[str, list[str]] = {
     "client": ["", "oakland"],
     "token": [""],
     "committees": ["", "144"],
+    "hashtags": ["#AberglasCabinet", ""],
+    "social_allowlist": ["x:AberglasCouncil", ""],
+    "social_window_minutes": ["30", "0"],
+    "saved": ["1"],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
 PLAUSIBLE_ON: dict[str, dict[str, list[str]]] = {
-    "/moderate": {"action": ["answer", "block", "unanswer", "spotlight", "approve", "hide"]},
+    "/moderate": {
+        "action": [
+            "answer",
+            "block",
+            "unanswer",
+            "spotlight",
+            "approve",
+            "hide",
+            "move",
+            "withdraw",
+        ]
+    },
     "/bulk": {"action": ["approve", "reject"]},
     "{meeting_id:id}/status": {"action": ["adjourn", "resume", "open", "close"]},
     "/sources": {"kind": ["moderngov", "legistar", "ical"]},

@@ -106,6 +106,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/staff/councils/{slug}/sources/{agenda_source_id:id}/remove"): Rule.DRIVE,
     ("GET", "/staff/councils/{slug}/meetings/new"): Rule.DRIVE,
     ("POST", "/staff/councils/{slug}/meetings"): Rule.DRIVE,
+    ("POST", "/staff/meetings/{meeting_id:id}/hashtags"): Rule.DRIVE,
+    # The council's settings: its clerks and admins (another council's clerk is refused).
+    ("GET", "/staff/councils/{slug}/settings"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings"): Rule.DRIVE,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.
@@ -125,6 +129,8 @@ HARMLESS: dict[str, dict[str, str]] = {
     "/withdraw": {"withdrawn": "maybe"},
     "/sources": {"kind": "no-such-kind", "name": "x"},
     "/meetings": {"title": ""},
+    "/hashtags": {"hashtags": "not a tag!"},
+    "/settings": {"hashtags": "", "social_allowlist": "", "social_window_minutes": "never"},
 }
 
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from hub import i18n
 from hub.models import MeetingStatus, iso, utcnow
-from hub.policy import CLOSED_MESSAGES, meeting_window, policy_of
+from hub.policy import CLOSED_MESSAGES, SYSTEM_REASONS, meeting_window, policy_of
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.queries.timeline import opened_at
@@ -78,7 +78,8 @@ async def meeting_page(request: Request) -> Response:
         "premoderated": policy.premoderated,
         "max_chars": policy.max_chars,
         "form_token": participants.form_token(participant, secret),
-        "reasons": {k: i18n.gettext_(v) for k, v in policy.reasons.items()},
+        # The council's reasons, and the hub's own ("Deleted at its source"), for the figures.
+        "reasons": {k: i18n.gettext_(v) for k, v in {**SYSTEM_REASONS, **policy.reasons}.items()},
         "sent": parse_number(query.get("sent")),
         "participant_known": True,  # the response always carries the cookie
         "participant_code": participant_code(participant),

@@ -34,17 +34,20 @@ def activity_sentence(
         c: Mapping[str, Any] = data.get("contribution") or {}
         item_id = c.get("item_id")
         number = numbers.get(item_id, "?") if item_id is not None else ""
-        kind = "question" if c.get("kind") == "question" else "comment"
+        kind = c.get("kind") if c.get("kind") in ("question", "post") else "comment"
         scope = f"{kind}.{'item' if item_id is not None else 'general'}"
-        name = c.get("display_name")
+        # A post's author is no resident: unnamed (a redacted one), they are "someone".
+        name = c.get("display_name") or (
+            words["someone_lower"] if kind == "post" else words["a_resident"]
+        )
         what: Mapping[str, str] = labels["activity_what"]
         values = {
             "actor": actor,
-            "resident": name or words["A_resident"],
+            "resident": c.get("display_name")
+            or (words["someone"] if kind == "post" else words["A_resident"]),
             "what": fill(what[scope], {"number": number}),
-            "what_by": fill(
-                what[f"{scope}.by"], {"number": number, "name": name or words["a_resident"]}
-            ),
+            "what_by": fill(what[f"{scope}.by"], {"number": number, "name": name}),
+            "what_to": fill(what[f"{scope}.to"], {"number": number, "name": name}),
         }
         template = words.get(f"moderation.{data.get('action')}", words["other"])
         return fill(template, values)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from hub.actions import Invalid
 from hub.actions._locks import Actor
 from hub.actions.moderation import BULK_MAX, REASON_MAX_CHARS, Outcome, bulk, moderate
+from hub.actions.moving import GENERAL, move
+from hub.actions.social import withdraw_deleted
 from hub.events.publish import Writer
 from hub.i18n import gettext_ as _
-from hub.models import Meeting
+from hub.models import Meeting, utcnow
 from hub.policy import policy_of
 from hub.queries.meetings import load_items, load_meeting
 from hub.queries.moderation import moderation_state
@@ -82,26 +85,48 @@ MODERATE_FORM = {
     # Checkboxes: present (any value) when ticked.
     "pin": CODE_MAX_CHARS,
     "reject_pending": CODE_MAX_CHARS,
+    # move: the item's id, or "" for the meeting in general.
+    "item_id": CODE_MAX_CHARS,
 }
 # Up to BULK_MAX ids of up to 10 digits, each with a separator.
 IDS_MAX_CHARS = BULK_MAX * 11
 
 
+async def _act(
+    w: Writer, actor: Actor, meeting: Meeting, form: dict[str, str], contribution_id: int
+) -> object:
+    action = form.get("action", "")
+    if action == "move":
+        # Where to: an item's id, or "" (or "general") for the meeting in general.
+        raw = form.get("item_id", "").strip()
+        item_id = None if raw in ("", GENERAL) else parse_id(raw)
+        if raw not in ("", GENERAL) and item_id is None:
+            raise Invalid(_("There is no such item in this meeting."))
+        return await move(w, meeting.id, contribution_id, item_id, actor)
+    if action == "withdraw":
+        await withdraw_deleted(w, meeting.id, contribution_id, actor, utcnow())
+        return None
+    return await moderate(
+        w,
+        meeting.id,
+        contribution_id,
+        action,
+        actor,
+        form.get("reason"),
+        pin=bool(form.get("pin")),
+        reject_pending=bool(form.get("reject_pending")),
+    )
+
+
 @takes(form=MODERATE_FORM)
 async def act(request: Request) -> Response:
+    """One clerk's action on one submission: the moderation actions (hub/actions/moderation.py),
+    ``move`` (to ``item_id``, or the meeting in general: hub/actions/moving.py) and, for a
+    social post, ``withdraw`` (deleted at its source: hub/actions/social.py)."""
     contribution_id: int = request.path_params["contribution_id"]
     done = await perform(
         request,
-        lambda w, actor, meeting, form: moderate(
-            w,
-            meeting.id,
-            contribution_id,
-            form.get("action", ""),
-            actor,
-            form.get("reason"),
-            pin=bool(form.get("pin")),
-            reject_pending=bool(form.get("reject_pending")),
-        ),
+        lambda w, actor, meeting, form: _act(w, actor, meeting, form, contribution_id),
     )
     if isinstance(done, Response):
         return done

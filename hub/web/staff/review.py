@@ -10,10 +10,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.actions.moving import GENERAL, destination
 from hub.charts import Bar, Mark, bar_chart, timeline_chart
 from hub.i18n import gettext_ as _
 from hub.models import Meeting, utcnow
-from hub.queries.meetings import load_meeting
+from hub.queries.meetings import load_items, load_meeting
 from hub.queries.moderation import moderation_log
 from hub.queries.review import POSITIONS, WARD_MIN, Filters, Review, review_of
 from hub.shapes.public import meeting_view
@@ -39,6 +40,7 @@ async def audit(request: Request) -> Response:
         assert fresh is not None
         last_seq = fresh.last_seq  # read first: the log below is at least this fresh
         entries = await moderation_log(session, meeting.id)
+        items = await load_items(session, meeting.id)
     # Who wrote what (the pseudonym) is for the clerks who moderate, to spot a repeat poster;
     # councillors read what was decided and why.
     show_participant = staff.can_drive(meeting.council_id)
@@ -46,10 +48,17 @@ async def audit(request: Request) -> Response:
         entries = [{k: v for k, v in e.items() if k != "participant"} for e in entries]
     if wants_json(request):
         return JSONResponse({"entries": entries, "last_seq": last_seq})
+    # Where a move went (hub/actions/moving.py logs "item:12" or "general"), in words.
+    destinations = {GENERAL: _("To: %(item)s") % {"item": _(labels.MISC["general"])}}
+    for item in items:
+        destinations[destination(item.id)] = _("To: %(item)s") % {
+            "item": f"{item.number} {item.title}"
+        }
     context = {
         "meeting": as_json(meeting_view(meeting)),
         "entries": entries,
         "reasons": reasons_of(meeting),
+        "destinations": destinations,
         "show_participant": show_participant,
         "last_seq": last_seq,
     }

@@ -91,7 +91,7 @@ export function queueConflicts(m, { leaveQueue, renderQueue }) {
 
   /**
    * Send the queue's forms with fetch, so the page stays put (without the script they post and
-   * the server redirects back). `done(action, id)` runs once the server has agreed.
+   * the server redirects back). `done(action, id, body)` runs once the server has agreed.
    */
   function sendForms(done) {
     document.addEventListener("submit", (event) => {
@@ -132,7 +132,7 @@ export function queueConflicts(m, { leaveQueue, renderQueue }) {
         refuse((answer && answer.message) || strings.failed);
         return;
       }
-      done(action, id);
+      done(action, id, body);
     } catch {
       refuse(strings.network_error);
     } finally {

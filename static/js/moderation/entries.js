@@ -5,7 +5,14 @@
 // residents' text: everything is built with createElement/textContent, never innerHTML.
 
 import { el, fill, optionEl, timeEl } from "../dom.js";
-import { itemName as agendaItemName } from "../agenda.js";
+import { byPosition, itemLabel, itemName as agendaItemName } from "../agenda.js";
+import { authorOf, handleOf, originalLink, platformName, postContent } from "../posts.js";
+
+/** A post whose author opted out of public display: never published (the server refuses it). */
+export const notPublic = (c) => c.kind === "post" && (c.screening || "").split(",").includes("not_public");
+
+/** A reason's label: the council's, else one the hub gives itself ("Deleted at its source"). */
+export const reasonText = (code, reasons, labels) => reasons[code] || labels.system_reason[code] || code;
 
 /**
  * Builders for the page's entries.
@@ -22,6 +29,11 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     const h = el("h3", "mentry__title");
     h.id = `${prefix}-${c.id}-title`;
     h.append(el("span", "mentry__number", `#${c.id}`), " ", el("span", "mentry__kind", labels.kind[c.kind] || c.kind));
+    if (c.post) {
+      const badge = el("span", "badge badge--platform mentry__platform", platformName(c.post, labels));
+      badge.dataset.platform = c.post.platform;
+      h.append(" ", badge);
+    }
     if (c.kind === "comment" && c.position) {
       h.append(" ", el("span", `badge badge--position badge--${c.position}`, labels.position[c.position] || c.position));
     }
@@ -54,12 +66,31 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     }
     const dl = el("dl", "mentry__facts");
     dl.append(fact(strings.item, itemName(c.item_id), "mentry__item"));
-    dl.append(fact(strings.name, c.display_name ? c.display_name : el("span", "muted", strings.no_name), "mentry__name"));
+    if (c.post) {
+      // "Jane Jones @jane@social.example on Mastodon": never read as a resident's name.
+      const who = el("span");
+      who.append(
+        el("span", "mentry__author", authorOf(c.post)), " ", el("span", "mentry__handle", handleOf(c.post)), " ",
+        el("span", "mentry__on", fill(labels.post.on_platform, { platform: platformName(c.post, labels) })),
+      );
+      dl.append(fact(strings.author, who, "mentry__name"));
+    } else {
+      dl.append(fact(strings.name, c.display_name ? c.display_name : el("span", "muted", strings.no_name), "mentry__name"));
+    }
     dl.append(fact(strings.participant, c.participant, "mentry__participant"));
     if (c.area) dl.append(fact(strings.area, c.area, "mentry__area"));
-    dl.append(fact(strings.sent, timeEl(c.created_at, fmt.time, "mentry__time")));
+    if (c.post && c.post.posted_at) dl.append(fact(strings.posted, timeEl(c.post.posted_at, fmt.time, "mentry__time")));
+    else dl.append(fact(strings.sent, timeEl(c.created_at, fmt.time, "mentry__time")));
     if (c.kind === "question" && c.status !== "pending") dl.append(fact(strings.votes_label, String(c.votes), "mentry__votes"));
-    out.push(dl, el("p", "mentry__body", c.body));
+    out.push(dl);
+    if (c.post) {
+      // Staff read everything before they decide: the warning shown above the text, unfolded.
+      const box = el("div", "mentry__post");
+      box.append(...postContent(c, labels, false), ...originalLink(c, labels));
+      out.push(box);
+    } else {
+      out.push(el("p", "mentry__body", c.body));
+    }
     return out;
   }
 
@@ -175,6 +206,32 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     }
   }
 
+  // Move to another item, or to the meeting in general. `prefix` as for blockAction.
+  function moveAction(c, prefix = "") {
+    const details = el("details", "mentry__reason");
+    details.dataset.role = "move-details";
+    const summary = el("summary", "button button--quiet", strings.move_open);
+    summary.append(forId(c.id));
+    const form = moderateForm(c, "move", "reason-form");
+    const div = el("div", "field");
+    const label = el("label", null, strings.move_to);
+    const select = el("select");
+    select.id = `${prefix}move-to-${c.id}`;
+    select.name = "item_id";
+    label.htmlFor = select.id;
+    select.append(optionEl("", labels.misc.general));
+    for (const item of [...state.items].sort(byPosition)) select.append(optionEl(String(item.id), itemLabel(item)));
+    select.value = c.item_id === null || c.item_id === undefined ? "" : String(c.item_id);
+    div.append(label, select);
+    const button = el("button", "button", strings.move);
+    button.type = "submit";
+    button.dataset.role = "move-confirm";
+    button.append(forId(c.id));
+    form.append(hiddenInput("action", "move"), div, button);
+    details.append(summary, form);
+    return details;
+  }
+
   function spotlightForm(c) {
     const form = moderateForm(c, "spotlight", "inline-form spotlight-form");
     const button = el("button", "button", strings.spotlight);
@@ -232,11 +289,17 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     label.append(el("span", "visually-hidden", fill(strings.select, { id: c.id })));
     head.append(box, label, titleEl(c, "q"));
     const actions = el("div", "mentry__actions");
-    // A blocked participant's submission is not published (the server refuses it too).
-    if (!c.blocked) actions.append(actionForm(c, "approve", strings.approve, "button--primary"));
+    // A blocked participant's submission is not published, nor a post whose author opted out
+    // of public display (the server refuses both too).
+    const hiddenAuthor = notPublic(c);
+    if (!c.blocked && !hiddenAuthor) actions.append(actionForm(c, "approve", strings.approve, "button--primary"));
     actions.append(reasonAction(c, "reject", strings.reject_open, strings.reject));
+    actions.append(moveAction(c));
+    if (c.post) actions.append(actionForm(c, "withdraw", strings.withdraw, "button--quiet"));
     if (!c.blocked) actions.append(blockAction(c));
-    const note = c.blocked ? [el("p", "note mentry__blocked-note", strings.blocked_note)] : [];
+    const note = [];
+    if (c.blocked) note.push(el("p", "note mentry__blocked-note", strings.blocked_note));
+    if (hiddenAuthor) note.push(el("p", "note mentry__not-public", strings.not_public_note));
     li.replaceChildren(head, ...factsEls(c), ...note, actions);
   }
 
@@ -284,7 +347,7 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
     const who = record.actor || c.moderated_by;
     if (who) outcome.append(" ", el("span", "dentry__by", fill(strings.by, { name: who })));
     if (c.moderated_at) outcome.append(" ", timeEl(c.moderated_at, fmt.time, "dentry__time"));
-    if (c.reason) outcome.append(" ", el("span", "dentry__reason", fill(strings.reason_is, { reason: state.reasons[c.reason] || c.reason })));
+    if (c.reason) outcome.append(" ", el("span", "dentry__reason", fill(strings.reason_is, { reason: reasonText(c.reason, state.reasons, labels) })));
     const onScreen = state.spotlightId !== null && state.spotlightId === c.id;
     if (onScreen) {
       const text = state.spotlightPinned ? strings.on_screen_pinned : strings.on_screen;
@@ -298,11 +361,15 @@ export function entryBuilders({ state, labels, strings, fmt, meetingId, csrf }) 
         actions.append(c.answered
           ? actionForm(c, "unanswer", strings.unanswer, "")
           : actionForm(c, "answer", strings.answer, ""));
+      }
+      if (c.kind === "question" || c.kind === "post") {
         actions.append(onScreen
           ? actionForm(c, "unspotlight", strings.unspotlight, "")
           : spotlightForm(c));
       }
+      actions.append(moveAction(c, "d-"));
       actions.append(reasonAction(c, "hide", strings.hide_open, strings.hide));
+      if (c.post) actions.append(actionForm(c, "withdraw", strings.withdraw, "button--quiet"));
       if (!c.blocked) actions.append(blockAction(c, "d-"));
       parts.push(actions);
     }

@@ -1,5 +1,6 @@
 // The moderation queue's keyboard: one entry in the tab order at a time (a roving tabindex),
-// j/k or the arrows to move, a to approve, r to reject, x to select, while the focus is in the
+// j/k or the arrows to move, a to approve, r to reject, m to move to another item, x to select,
+// while the focus is in the
 // queue; the clerk can turn the shortcuts off (remembered in localStorage).
 
 import { $ } from "../dom.js";
@@ -74,6 +75,15 @@ export function queueKeyboard({ state, queueEls }) {
       case "r": {
         event.preventDefault();
         const details = entry.querySelector('details[data-role="reject-details"]');
+        if (details) {
+          details.open = true;
+          details.querySelector("select")?.focus();
+        }
+        break;
+      }
+      case "m": {
+        event.preventDefault();
+        const details = entry.querySelector('details[data-role="move-details"]');
         if (details) {
           details.open = true;
           details.querySelector("select")?.focus();

@@ -6,7 +6,7 @@
 import { $, errorMessage, fill, postForm, readJSON } from "../dom.js";
 
 const strings = readJSON("editor-strings");
-const SECTIONS = ["details", "window", "agenda-editor"];
+const SECTIONS = ["details", "window", "hashtags", "agenda-editor"];
 let busy = false;
 
 function say(text) {

@@ -30,7 +30,11 @@ function row(e) {
     submission,
   );
   if (data.show_participant) tr.append(el("td", null, e.participant || ""));
-  tr.append(el("td", null, e.reason ? data.reasons[e.reason] || e.reason : ""));
+  // A reason from the council's list, where a move went, or a reason the hub gives itself.
+  const reason = e.reason
+    ? data.reasons[e.reason] || data.destinations[e.reason] || labels.system_reason[e.reason] || e.reason
+    : "";
+  tr.append(el("td", null, reason));
   return tr;
 }
 

@@ -194,15 +194,17 @@ function activitySentence(envelope) {
   };
   if (envelope.type === "moderation.item") {
     const c = data.contribution || {};
-    const kind = c.kind === "question" ? "question" : "comment";
+    const kind = c.kind === "question" || c.kind === "post" ? c.kind : "comment";
     const scope = `${kind}.${c.item_id === null || c.item_id === undefined ? "general" : "item"}`;
     const number = numberOf(c.item_id);
-    const name = c.display_name;
+    // A post's author is no resident: unnamed (a redacted one), they are "someone".
+    const name = c.display_name || (kind === "post" ? words.someone_lower : words.a_resident);
     const values = {
       actor,
-      resident: name || words.A_resident,
+      resident: c.display_name || (kind === "post" ? words.someone : words.A_resident),
       what: fill(strings.activity_what[scope], { number }),
-      what_by: fill(strings.activity_what[`${scope}.by`], { number, name: name || words.a_resident }),
+      what_by: fill(strings.activity_what[`${scope}.by`], { number, name }),
+      what_to: fill(strings.activity_what[`${scope}.to`], { number, name }),
     };
     return fill(words[`moderation.${data.action}`] || words.other, values);
   }

@@ -6,6 +6,7 @@ import { el, formatters, readJSON, showConnection } from "../dom.js";
 import { agendaTree, fillItem, itemDocuments, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate/index.js";
 import { startWebcast } from "../webcast.js";
+import { socialSection } from "../social.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
@@ -34,6 +35,16 @@ const participation = startParticipation({
   snap,
   labels,
   strings,
+});
+
+// "From social media": the published posts, apart from residents' comments and questions.
+const social = socialSection({
+  meeting: state.meeting,
+  items: () => state.items,
+  contributions: snap.contributions || [],
+  labels,
+  strings,
+  fmt: () => ctx.fmt,
 });
 
 // ---- meeting details ---------------------------------------------------------------------------
@@ -148,11 +159,13 @@ function onEvent(envelope) {
       // Closed: the items' links to the recording appear (ctx.recordingAt), all at once.
       if (recording && (was === "closed") !== (state.meeting.status === "closed")) renderAgenda();
       participation.meetingChanged(state.meeting);
+      social.meetingChanged(state.meeting);
       break;
     }
     case "agenda.item.updated":
       applyItem(envelope.data.item);
       participation.itemsChanged();
+      social.itemsChanged();
       break;
     case "agenda.item.removed": // made private: it leaves the page
       state.items = state.items.filter((i) => i.id !== envelope.data.id);
@@ -160,7 +173,8 @@ function onEvent(envelope) {
       participation.itemsChanged();
       break;
     default:
-      participation.onEvent(envelope); // comments and questions, or a type this page ignores
+      // A social post, or else comments and questions, or a type this page ignores.
+      if (!social.onEvent(envelope)) participation.onEvent(envelope);
       break;
   }
 }
@@ -173,6 +187,7 @@ function onSnapshot(fresh) {
   participation.meetingChanged(state.meeting);
   participation.itemsChanged();
   participation.onSnapshot(fresh);
+  social.onSnapshot(fresh);
 }
 
 const stream = new LiveStream({

@@ -198,11 +198,24 @@ async function loadSpotlight() {
 
 // ---- forms -----------------------------------------------------------------------------------------
 
-conflicts.sendForms((action, id) => {
+conflicts.sendForms((action, id, body) => {
   showStatus(fill(strings.done, { id }));
+  if (action === "move") {
+    // Said where it went; the live event brings its new item to every clerk's entry.
+    const raw = body.get("item_id") || "";
+    showStatus(fill(strings.moved_to, { id, item: itemName(raw === "" ? null : Number(raw)) }));
+    for (const li of document.querySelectorAll(`li.mentry[data-contribution-id="${id}"]`)) {
+      const details = li.querySelector('details[data-role="move-details"]');
+      if (!details) continue;
+      const hadFocus = details.contains(document.activeElement);
+      details.open = false;
+      if (hadFocus) details.querySelector("summary").focus();
+    }
+    return;
+  }
   // The live event moves it to "Recently decided"; take it out of the queue now in case the
   // stream is slow, keeping the focus in the queue.
-  if (action === "approve" || action === "reject" || action === "block") {
+  if (action === "approve" || action === "reject" || action === "block" || action === "withdraw") {
     const held = state.held.delete(id);
     if (state.pending.delete(id) || held) {
       leaveQueue(id, null);

@@ -4,14 +4,16 @@
 
 import { LiveStream } from "../stream.js";
 import {
-  $, byId, el, fill, newestFirst, readJSON, replaceIfChanged, showConnection,
+  $, byId, el, fill, formatters, newestFirst, readJSON, replaceIfChanged, showConnection,
 } from "../dom.js";
 import { findItem, upsertItem } from "../agenda.js";
+import { byLine, isPost, postContent } from "../posts.js";
 
 const snap = readJSON("snapshot");
 const labels = readJSON("labels");
 const strings = readJSON("strings");
 const LATEST = 5;
+const fmt = formatters(snap.meeting.timezone);
 
 const state = {
   meeting: snap.meeting,
@@ -48,6 +50,19 @@ function renderSpotlight() {
     return;
   }
   box.dataset.contributionId = String(q.id);
+  // A social media post: attributed (author, handle, platform), its warning above its text.
+  const post = q.kind === "post";
+  const heading = post ? strings.spotlight_post : strings.spotlight_question;
+  if ($("projector-spotlight-heading").textContent !== heading) $("projector-spotlight-heading").textContent = heading;
+  box.className = `spotlight${post ? " spotlight--post" : ""}`;
+  if (post) {
+    if (!isPost(q)) {
+      section.hidden = true; // never shown without its attribution
+      return;
+    }
+    replaceIfChanged(box, [byLine(q, labels, fmt), ...postContent(q, labels, false)]);
+    return;
+  }
   const votes = el("p", "spotlight__votes", fill(strings.votes, { n: q.votes }));
   if (q.answered) votes.append(" ", el("span", "pbadge pbadge--answered", strings.answered));
   replaceIfChanged(box, [
@@ -119,6 +134,7 @@ function onEvent(envelope) {
       renderComments();
       break;
     case "contribution.removed":
+    case "contribution.redacted":
       state.contributions.delete(data.id);
       if (state.spotlight && state.spotlight.id === data.id) state.spotlight = null;
       renderSpotlight();

@@ -17,6 +17,10 @@ import { createOutbox } from "./outbox.js";
 import { publishedContributions } from "./published.js";
 import { closedReason, untilNextBound } from "./window.js";
 
+// Residents' comments and questions only: social media posts have a section of their own
+// (static/js/social.js), so that none reads as if a resident wrote it.
+const residents = (contributions) => (contributions || []).filter((c) => c.kind !== "post");
+
 /**
  * Start the participation parts of the page.
  * @param {object} o
@@ -30,7 +34,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
   const config = readJSON("participation") || { open: false, premoderated: true, max_chars: 1000 };
   const mineData = readJSON("mine-data") || { contributions: [], votes: [] };
   const state = {
-    published: byId(snap.contributions || []),
+    published: byId(residents(snap.contributions)),
     votes: new Set(mineData.votes),
     own: byId(mineData.contributions),
     outbox: [], // see outbox.js
@@ -83,9 +87,11 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
     const data = envelope.data || {};
     switch (envelope.type) {
       case "contribution.published":
+        if (data.contribution.kind === "post") return false;
         published.apply(data.contribution, !state.published.has(data.contribution.id));
         return true;
       case "contribution.updated":
+        if (data.contribution.kind === "post") return false;
         published.apply(data.contribution, false);
         return true;
       case "contribution.removed":
@@ -108,7 +114,7 @@ export function startParticipation({ meeting, items, snap, labels, strings }) {
   }
 
   function onSnapshot(fresh) {
-    state.published = byId(fresh.contributions || []);
+    state.published = byId(residents(fresh.contributions));
     published.render();
     if (state.own.size || state.votes.size || mine.isKnown()) mine.refresh();
   }
