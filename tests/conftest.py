@@ -6,6 +6,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -162,10 +163,25 @@ async def sessionmaker_for_sqlite(
         await engine.dispose()
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[object]:
-    """Headless Chromium (tests/browser/support.py); skipped, or failed in CI, if missing."""
-    from tests.browser.support import launch_browser
+@pytest.fixture(scope="session")
+def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the run, started by the first browser test
+    (tests/browser/support.py); skipped, or failed in CI, if missing."""
+    from tests.browser.support import BrowserServer
 
-    async for b in launch_browser():
+    server = BrowserServer(tmp_path_factory.mktemp("browser"))
+    try:
+        server.endpoint()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+async def browser(browser_server: Any) -> AsyncIterator[object]:
+    """Headless Chromium (the run's one, ``browser_server``): a client of this test's own, and
+    every context the test opens is closed when it ends."""
+    from tests.browser.support import connect_browser
+
+    async for b in connect_browser(browser_server):
         yield b
