@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db import create_engine, create_sessionmaker
@@ -62,13 +61,22 @@ def _sqlite_copy(template: Path, tmp_path: Path) -> str:
 
 
 async def _truncate(url: str) -> None:
-    engine = create_engine(url)
+    """Empties every table of a PostgreSQL database and restarts its ids at 1, as TRUNCATE ...
+    RESTART IDENTITY would: DELETE, children first, and the sequences set back, in one round
+    trip. TRUNCATE gives each table new files and took 0.3-0.6 s here, this 0.03-0.08 s, for
+    each of the ~150 tests parametrised on PostgreSQL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        async with engine.begin() as conn:
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        sequences = await conn.fetch(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+        )
+        deletes = "".join(f'DELETE FROM "{t.name}";' for t in reversed(Base.metadata.sorted_tables))
+        restarts = "".join(f"SELECT setval('\"{r[0]}\"', 1, false);" for r in sequences)
+        await conn.execute(f"BEGIN;{deletes}{restarts}COMMIT;")
     finally:
-        await engine.dispose()
+        await conn.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
