@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -24,7 +23,7 @@ from babel.messages.pofile import read_po
 from hub import i18n
 from hub.web import labels
 from tests.conftest import settings_for
-from tests.support import RunningServer, Seeded, run_server
+from tests.support import RunningServer, Seeded, http_client, run_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
@@ -164,9 +163,9 @@ async def test_meeting_page_in_welsh_and_english(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     path = f"/meetings/{sqlite_seeded.meeting_id}"
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         cy = await http.get(path, params={"lang": "cy"})
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         en = await http.get(path, params={"lang": "en"})
     assert cy.status_code == 200 and en.status_code == 200
     assert '<html lang="cy"' in cy.text
@@ -185,7 +184,7 @@ async def test_meeting_page_in_welsh_and_english(
 async def test_not_found_page_is_translated(
     sqlite_server: RunningServer, sqlite_seeded: Seeded, lang: str, message: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await http.get("/meetings/999999", params={"lang": lang})
     assert r.status_code == 404
     assert f'<html lang="{lang}"' in r.text
@@ -197,7 +196,7 @@ async def test_the_language_cookie_is_secure_under_https_only(
     sqlite_url: str, sqlite_seeded: Seeded, https_only: bool
 ) -> None:
     settings = settings_for(sqlite_url, https_only=https_only)
-    async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base_url) as http:
+    async with run_server(settings) as server, http_client(server.base_url) as http:
         r = await http.get("/", params={"lang": "cy"})
     [cookie] = [c for c in r.headers.get_list("set-cookie") if c.startswith("lang=")]
     assert cookie.startswith("lang=cy;")

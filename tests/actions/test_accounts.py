@@ -3,7 +3,6 @@ once (their rows are deleted); a sign-in is recorded; the weakest passwords are 
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,7 +12,7 @@ from hub.actions.accounts import create_user, deactivate, set_password
 from hub.broker.memory import MemoryBroker
 from hub.events.publish import writing
 from hub.models import StaffSession, StaffUser
-from tests.support import PASSWORD, RunningServer, Seeded, attempt_sign_in, sign_in
+from tests.support import PASSWORD, RunningServer, Seeded, attempt_sign_in, http_client, sign_in
 
 
 async def _user(server: RunningServer, email: str) -> StaffUser:
@@ -62,7 +61,7 @@ async def test_password_change_and_deactivation_end_sessions(
         sqlite_server.base_url, sqlite_seeded.users["clerk"], "another long password"
     )
     await clerk.http.aclose()
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await attempt_sign_in(http, sqlite_seeded.users["councillor"], PASSWORD)
         assert r.status_code == 401
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from hub.actions._locks import Actor
@@ -15,7 +14,7 @@ from hub.actions.agenda import set_current_item
 from hub.actions.meetings import change_meeting_status
 from hub.events.publish import writing
 from tests.browser.support import PHONE, eventually, signed_in_page
-from tests.support import PASSWORD, RunningServer, Seeded
+from tests.support import PASSWORD, RunningServer, Seeded, http_client
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +70,7 @@ async def test_parent_reads_under_way_live_and_server_rendered(
         await page.reload()
         assert await badge(page, parent) == "Under way"
     assert (await clerk.text_content(f"#item-{parent} .citem__badge") or "").strip() == "Under way"
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with http_client(base) as client:
         items = (await client.get(f"/api/meetings/{mid}")).json()["items"]
     shown = {i["id"]: (i["status"], i["display_status"]) for i in items}
     assert shown[parent] == ("pending", "underway")

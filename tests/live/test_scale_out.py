@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import seed_url
 from tests.services import run_sync
-from tests.support import free_port, recv_events, recv_json, sign_in, ws_connect
+from tests.support import free_port, http_client, recv_events, recv_json, sign_in, ws_connect
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -60,7 +60,7 @@ def app_process(database_url: str, broker_url: str, port: int) -> Iterator[str]:
 
 
 async def _ready(host: str) -> None:
-    async with httpx.AsyncClient() as http:
+    async with http_client() as http:
         for _ in range(300):
             with contextlib.suppress(httpx.HTTPError):
                 if (await http.get(f"http://{host}/healthz")).status_code == 200:

@@ -17,6 +17,7 @@ from tests.support import (
     RunningServer,
     Seeded,
     contribute,
+    http_client,
     recv_json,
     resident,
     sign_in,
@@ -49,7 +50,7 @@ async def test_cookieless_votes_count_nothing(
     mid = sqlite_seeded.meeting_id
     qid, asker = await _question(sqlite_server, sqlite_seeded)
     path = f"/api/meetings/{mid}/contributions/{qid}/vote"
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as bot:
+    async with http_client(sqlite_server.base_url) as bot:
         answers = []
         for _ in range(50):
             bot.cookies.clear()  # a fresh client each time: no participant cookie
@@ -118,6 +119,6 @@ async def test_a_flooding_socket_is_closed_and_others_carry_on(
         r = await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
         assert r.status_code == 200
         assert (await recv_json(observer))["type"] == "meeting.updated"
-        async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+        async with http_client(sqlite_server.base_url) as http:
             assert (await http.get("/healthz")).status_code == 200
         await clerk.http.aclose()

@@ -14,6 +14,7 @@ from tests.support import (
     RunningServer,
     Seeded,
     attempt_sign_in,
+    http_client,
     recv_json,
     sign_in,
     ws_connect,
@@ -31,7 +32,7 @@ def test_passwords_are_argon2id_hashed() -> None:
 async def test_wrong_password_is_refused(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await attempt_sign_in(http, sqlite_seeded.users["clerk"], "not the password")
         assert r.status_code == 401
         r = await http.get("/staff/", follow_redirects=False)
@@ -41,7 +42,7 @@ async def test_wrong_password_is_refused(
 async def test_login_without_csrf_token_is_refused(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         await http.get("/staff/login")
         r = await http.post(
             "/staff/login", data={"email": sqlite_seeded.users["clerk"], "password": PASSWORD}
@@ -97,7 +98,7 @@ async def test_admin_drives_any_council(
 
 async def test_anonymous_staff_routes(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
     mid = sqlite_seeded.meeting_id
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await http.get(f"/staff/meetings/{mid}")
         assert r.status_code == 303
         r = await http.get(f"/staff/api/meetings/{mid}", headers={"Accept": "application/json"})
@@ -147,7 +148,7 @@ async def test_logout_ends_the_session(sqlite_server: RunningServer, sqlite_seed
 
 
 async def test_login_is_rate_limited(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         page = await http.get("/staff/login")
         token = CSRF_RE.search(page.text)
         assert token
@@ -175,7 +176,7 @@ def test_rate_limiter_refills() -> None:
 
 
 async def test_security_headers(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await http.get(f"/meetings/{sqlite_seeded.meeting_id}")
     csp = r.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
@@ -202,7 +203,7 @@ async def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     email = sqlite_seeded.users["clerk"]
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as attacker:
+    async with http_client(sqlite_server.base_url) as attacker:
         for n in range(3):  # 15 wrong passwords: the old per-account limit was 5
             address = f"203.0.113.{n + 1}"
             statuses = [
@@ -210,11 +211,11 @@ async def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
                 for _ in range(6)
             ]
             assert statuses == [401] * 5 + [429], address  # each address is stopped
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as owner:
+    async with http_client(sqlite_server.base_url) as owner:
         r = await _try_sign_in(owner, email, PASSWORD, "198.51.100.7")
         assert r.status_code == 303, r.text
     # The attacker's addresses stay stopped, and say why.
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as attacker:
+    async with http_client(sqlite_server.base_url) as attacker:
         r = await _try_sign_in(attacker, email, PASSWORD, "203.0.113.1")
         assert r.status_code == 429
         assert "Wrong passwords typed elsewhere do not lock you out" in r.text

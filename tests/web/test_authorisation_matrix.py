@@ -20,6 +20,7 @@ from tests.support import (
     StaffClient,
     contribute,
     cookie_header,
+    http_client,
     recv_json,
     resident,
     sign_in,
@@ -161,7 +162,7 @@ class Caller:
 
 
 async def _callers(server: RunningServer, seeded: Seeded) -> dict[str, Caller]:
-    callers = {"anonymous": Caller("anonymous", httpx.AsyncClient(base_url=server.base_url))}
+    callers = {"anonymous": Caller("anonymous", http_client(server.base_url))}
     res = resident(server.base_url)
     await res.get(f"/meetings/{seeded.meeting_id}")  # the page mints the participant cookie
     callers["resident"] = Caller("resident", res)

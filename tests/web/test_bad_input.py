@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -13,6 +12,7 @@ from tests.support import (
     StaffClient,
     contribute,
     form_token,
+    http_client,
     resident,
     sign_in,
     ws_connect,
@@ -91,7 +91,7 @@ async def test_unknown_socket_path_is_refused(sqlite_server: RunningServer) -> N
 async def test_api_errors_are_json(
     sqlite_server: RunningServer, sqlite_seeded: Seeded, path: str, status: int, error: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await http.get(path.format(mid=sqlite_seeded.meeting_id))
     assert r.status_code == status
     assert r.json()["error"] == error
@@ -99,7 +99,7 @@ async def test_api_errors_are_json(
 
 
 async def test_unknown_meeting_page_is_a_404_page(sqlite_server: RunningServer) -> None:
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         r = await http.get("/meetings/424242")
     assert r.status_code == 404
     assert "text/html" in r.headers["content-type"]

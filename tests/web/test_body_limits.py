@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from starlette.routing import Route
 
 from hub.web.bodies import BODY_MAX_BYTES
 from hub.web.routes import ROUTES
-from tests.support import RunningServer, Seeded, raw_exchange, sign_in
+from tests.support import RunningServer, Seeded, http_client, raw_exchange, sign_in
 
 STREAMED_BYTES = 256 * 1024 * 1024
 CHUNK = b"x" * (64 * 1024)
@@ -88,7 +87,7 @@ async def test_a_chunked_body_is_refused_as_it_passes_the_limit(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     url = f"/api/meetings/{sqlite_seeded.meeting_id}/contributions"
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url, timeout=30) as http:
+    async with http_client(sqlite_server.base_url, timeout=30) as http:
         started = time.monotonic()
         with _peak_rss_growth() as growth:
             r = await http.post(
@@ -153,7 +152,7 @@ async def test_a_body_at_the_limit_is_read(
     more is not."""
     url = f"/api/meetings/{sqlite_seeded.meeting_id}/contributions"
     headers = {"Content-Type": "application/json"}
-    async with httpx.AsyncClient(base_url=sqlite_server.base_url) as http:
+    async with http_client(sqlite_server.base_url) as http:
         for size, status in ((BODY_MAX_BYTES, 422), (BODY_MAX_BYTES + 1, 413)):
             body = b"{" + b" " * (size - 2) + b"}"
             r = await http.post(url, content=body, headers=headers)

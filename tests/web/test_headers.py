@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from tests.conftest import settings_for
-from tests.support import CSRF_RE, RunningServer, Seeded, run_server, sign_in
+from tests.support import CSRF_RE, RunningServer, Seeded, http_client, run_server, sign_in
 
 SECURITY = ("content-security-policy", "x-content-type-options", "x-frame-options")
 
@@ -32,7 +30,7 @@ async def test_staff_pages_are_not_stored(server: RunningServer, seeded: Seeded)
     r = await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})
     assert r.status_code == 200 and r.headers.get("cache-control") == "no-store"
     await clerk.http.aclose()
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
+    async with http_client(server.base_url) as http:
         assert (await http.get("/staff/login")).headers.get("cache-control") == "no-store"
         # The open data stays cacheable.
         public = await http.get(f"/api/meetings/{mid}")
@@ -47,7 +45,7 @@ def _unmigrated(tmp_path: Path) -> str:
 async def test_a_server_error_carries_the_security_headers(tmp_path: Path) -> None:
     async with (
         run_server(settings_for(_unmigrated(tmp_path))) as server,
-        httpx.AsyncClient(base_url=server.base_url) as http,
+        http_client(server.base_url) as http,
     ):
         r = await http.get("/")
         assert r.status_code == 500
@@ -69,7 +67,7 @@ async def test_a_server_error_carries_the_security_headers(tmp_path: Path) -> No
 
 async def test_a_server_error_carries_hsts_under_https_only(tmp_path: Path) -> None:
     settings = settings_for(_unmigrated(tmp_path), https_only=True)
-    async with run_server(settings) as server, httpx.AsyncClient(base_url=server.base_url) as http:
+    async with run_server(settings) as server, http_client(server.base_url) as http:
         r = await http.get("/")
         assert r.status_code == 500
         assert r.headers["strict-transport-security"].startswith("max-age=")

@@ -48,6 +48,7 @@ from tests.support import (
     contribute,
     cookie_header,
     form_token,
+    http_client,
     resident,
     run_server,
     set_policy,
@@ -188,7 +189,7 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
     if case is not None and case.path.startswith("/staff/logout"):
         # From an address of its own: the suite's wrong passwords throttle 127.0.0.1.
         staff = await sign_in(server.base_url, "admin@hub.invalid", address="192.0.2.1")
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=TIMEOUT_S) as http:
+    async with http_client(server.base_url, timeout=TIMEOUT_S) as http:
         staff_cookie = staff.cookie_header()
         yield Stage(server, http, ids, staff_cookie, staff.csrf, resident_cookie, token)
     if staff is not clerk:

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import settings_for
-from tests.support import RunningServer, Seeded, recv_json, run_server, sign_in, ws_connect
+from tests.support import (
+    RunningServer,
+    Seeded,
+    http_client,
+    recv_json,
+    run_server,
+    sign_in,
+    ws_connect,
+)
 
 
 async def _signed_in(server: RunningServer, cookie: str, path: str) -> bool:
     """Whether a browser holding only ``cookie`` gets the staff page at ``path``."""
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+    async with http_client(server.base_url, timeout=10) as http:
         r = await http.get(path, headers={"Cookie": cookie, "Accept": "application/json"})
     assert r.status_code in (200, 303, 401), r.text
     return r.status_code == 200
