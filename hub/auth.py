@@ -29,9 +29,15 @@ from hub.models import Role, StaffSession, StaffUser, utcnow
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a login here.
 _hasher = PasswordHasher()
-# A hash of a random password, verified against when the email is unknown, so a login for a
-# non-existent account takes as long as one with a wrong password (no user enumeration by timing).
-DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# A hash of a random password (thrown away), verified against when the email is unknown, so a
+# login for a non-existent account takes as long as one with a wrong password (no user
+# enumeration by timing). Written out rather than made at import, which cost every process
+# importing this module (each CLI command) ~250 ms of CPU; tests/web/test_auth.py checks that
+# it has the hasher's parameters, so it costs what a real one does.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$OrIZrBVdItLN43ZINw6OOw"
+    "$KXd82VMTwLIfdO/dhgm/pNCI+nqDXUDIRC4GXJ7SGCo"
+)
 
 MIN_PASSWORD_CHARS = 12
 # zxcvbn's scores run 0-4; 3 means an estimated 10^8 guesses or more ("safely unguessable"

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from hub.auth import hash_password, verify_password
+from hub.auth import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from hub.ratelimit import RateLimiter
 from tests.support import (
     CSRF_RE,
@@ -27,6 +27,14 @@ def test_passwords_are_argon2id_hashed() -> None:
     assert verify_password(hashed, "a sufficiently long one")
     assert not verify_password(hashed, "a sufficiently long 0ne")
     assert not verify_password("not a hash", "whatever")
+
+
+def test_an_unknown_email_costs_what_a_wrong_password_does() -> None:
+    """The hash checked for an unknown email is written out in hub/auth.py: it must have the
+    hasher's parameters (memory, passes, lanes), or the two cases would take different times."""
+    assert DUMMY_HASH.startswith("$argon2id$")
+    assert not needs_rehash(DUMMY_HASH)
+    assert not verify_password(DUMMY_HASH, "anything")
 
 
 async def test_wrong_password_is_refused(
