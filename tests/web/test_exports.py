@@ -36,6 +36,7 @@ from tests.support import (
     Seeded,
     StaffClient,
     contribute,
+    http_client,
     resident,
     set_policy,
     sign_in,
@@ -190,7 +191,7 @@ async def test_exports_parse_name_the_licence_and_hold_only_the_published_record
 ) -> None:
     staged = await _stage(server, seeded)
     mid = seeded.meeting_id
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+    async with http_client(server.base_url, timeout=10) as http:
         answers = {
             path: await http.get(path)
             for path in (
@@ -213,7 +214,7 @@ async def test_exports_parse_name_the_licence_and_hold_only_the_published_record
 
     # Social posts are not exported yet (hub/shapes/opendata.py: EXPORTED_KINDS), though the
     # snapshot has it.
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
+    async with http_client(server.base_url) as http:
         snap = (await http.get(f"/api/meetings/{mid}")).json()
     assert staged["post"] in [c["id"] for c in snap["contributions"]]
     for path, r in answers.items():
@@ -302,7 +303,7 @@ async def test_exports_revalidate_with_their_etag(server: RunningServer, seeded:
         "/api/meetings.atom?council=aberglas",
         "/api/openapi.json",
     ]
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+    async with http_client(server.base_url, timeout=10) as http:
         tags = {p: (await http.get(p)).headers["etag"] for p in paths}
         for path, tag in tags.items():
             again = await http.get(path, headers={"If-None-Match": tag})
@@ -341,7 +342,7 @@ async def test_exports_revalidate_with_their_etag(server: RunningServer, seeded:
 
 
 async def test_unknown_meetings_and_councils_are_404(server: RunningServer, seeded: Seeded) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
+    async with http_client(server.base_url, timeout=10) as http:
         for path in (
             "/api/meetings/999999/export.json",
             "/api/meetings/999999/contributions.csv",

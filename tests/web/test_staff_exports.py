@@ -11,7 +11,15 @@ import io
 
 import httpx
 
-from tests.support import RunningServer, Seeded, contribute, resident, set_policy, sign_in
+from tests.support import (
+    RunningServer,
+    Seeded,
+    contribute,
+    http_client,
+    resident,
+    set_policy,
+    sign_in,
+)
 
 AREAS = "/staff/meetings/{mid}/export/areas.csv"
 LOG = "/staff/meetings/{mid}/export/moderation-log.csv"
@@ -48,7 +56,7 @@ async def test_staff_exports_for_the_councils_staff_only(
         councillor = await sign_in(server.base_url, seeded.users["councillor"])
         other = await sign_in(server.base_url, seeded.users["other_clerk"])
         admin = await sign_in(server.base_url, seeded.users["admin"])
-        async with httpx.AsyncClient(base_url=server.base_url) as anonymous:
+        async with http_client(server.base_url) as anonymous:
             for path in paths:
                 for visitor in (anonymous, someone):
                     r = await visitor.get(path, follow_redirects=False)

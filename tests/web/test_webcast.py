@@ -16,7 +16,7 @@ from hub.actions.meetings import change_meeting_status, create_meeting
 from hub.events.publish import writing
 from hub.models import AgendaItem
 from hub.queries.timeline import opened_at
-from tests.support import RunningServer, Seeded
+from tests.support import RunningServer, Seeded, http_client
 
 CLERK = Actor(user_id=1, display_name="Clerk")
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
@@ -54,7 +54,7 @@ def _frames(response: httpx.Response) -> str | None:
 
 
 async def test_embedded_only_from_allowed_players(server: RunningServer, seeded: Seeded) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
+    async with http_client(server.base_url) as http:
         youtube, _ = await _meeting(server, YOUTUBE)
         page = await http.get(f"/meetings/{youtube}")
         assert _frames(page) == "https://www.youtube-nocookie.com"
@@ -89,7 +89,7 @@ async def test_after_the_meeting_items_link_to_the_recording(
         await set_current_item(w, mid, first, CLERK)
     async with writing(svc.sessionmaker, svc.broker) as w:
         await set_current_item(w, mid, second, CLERK)
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
+    async with http_client(server.base_url) as http:
         during = await http.get(f"/meetings/{mid}")
         assert "item__recording" not in during.text.split('id="agenda"', 1)[1]
         async with writing(svc.sessionmaker, svc.broker) as w:
