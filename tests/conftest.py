@@ -100,13 +100,14 @@ def broker_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
         return "memory://"
     svc.require_redis()
-    return svc.REDIS_URL
+    return svc.redis_url()
 
 
 @pytest.fixture
 def redis_url() -> str:
+    """The test Redis, with this process's channel prefix."""
     svc.require_redis()
-    return svc.REDIS_URL
+    return svc.redis_url()
 
 
 @pytest.fixture

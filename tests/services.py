@@ -10,6 +10,7 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Coroutine
 from functools import cache
 from typing import Any, TypeVar
@@ -20,6 +21,9 @@ POSTGRES_URL = os.environ.get(
     "COUNCIL_HUB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("COUNCIL_HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis pub/sub channels are global to the server: this process's tests (a run, or one of its
+# workers) publish under a prefix of their own, so runs side by side never hear each other.
+REDIS_PREFIX = f"council-hub-test-{uuid.uuid4().hex[:8]}"
 T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -81,6 +85,11 @@ def require_postgres() -> None:
 def require_redis() -> None:
     if not redis_available():
         missing("Redis", f"start it or set COUNCIL_HUB_TEST_REDIS_URL (tried {REDIS_URL})")
+
+
+def redis_url(prefix: str = REDIS_PREFIX) -> str:
+    """The test Redis, its channels under ``prefix`` (hub/broker/redis.py)."""
+    return f"{REDIS_URL}{'&' if '?' in REDIS_URL else '?'}prefix={prefix}"
 
 
 def chromium_path() -> str | None:

@@ -3,6 +3,11 @@
 One pub/sub connection per process carries every meeting channel it follows. If Redis drops,
 the reader reconnects with capped, jittered backoff, re-subscribes and tells subscribers to
 re-read the log, since pub/sub does not keep what was published while it was away.
+
+Pub/sub channels are global to a Redis server, whatever the database number in the URL: two
+deployments sharing one server (staging beside production, or two test runs) would hear each
+other's meetings. ``?prefix=NAME`` in the URL puts every channel of this deployment under
+``NAME:``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import logging
 import random
 from collections import defaultdict
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -22,6 +28,18 @@ log = logging.getLogger(__name__)
 
 RECONNECT_MIN_S = 0.2
 RECONNECT_MAX_S = 5.0
+KEEPALIVE_CHANNEL = "council-hub:keepalive"
+
+
+def split_prefix(url: str) -> tuple[str, str]:
+    """The URL without its ``prefix`` parameter (redis-py refuses one it does not know), and
+    what goes before every channel name: ``NAME:``, or nothing."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    names = [value for key, value in query if key == "prefix"]
+    rest = urlencode([(key, value) for key, value in query if key != "prefix"])
+    prefix = f"{names[-1]}:" if names and names[-1] else ""
+    return urlunsplit(parts._replace(query=rest)), prefix
 
 
 class _RedisSubscription:
@@ -36,7 +54,7 @@ class _RedisSubscription:
 
 class RedisBroker:
     def __init__(self, url: str) -> None:
-        self._url = url
+        self._url, self._prefix = split_prefix(url)
         self._client: aioredis.Redis | None = None
         self._pubsub: aioredis.client.PubSub | None = None
         self._handlers: dict[str, list[MessageHandler]] = defaultdict(list)
@@ -49,7 +67,7 @@ class RedisBroker:
         await self._client.ping()  # fail fast at start-up on a wrong URL
         self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
         # A pub/sub connection needs one subscription before it can be read from.
-        await self._pubsub.subscribe("council-hub:keepalive")
+        await self._pubsub.subscribe(self._prefix + KEEPALIVE_CHANNEL)
         self._connected.set()
         self._reader = asyncio.create_task(self._read_loop(), name="redis-broker-reader")
 
@@ -66,12 +84,13 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: bytes) -> None:
         assert self._client is not None, "broker not started"
-        await self._client.publish(channel, message)
+        await self._client.publish(self._prefix + channel, message)
 
     async def subscribe(
         self, channel: str, handler: MessageHandler, on_resync: ResyncHandler | None = None
     ) -> _RedisSubscription:
         assert self._pubsub is not None, "broker not started"
+        channel = self._prefix + channel  # the name on the server, from here on
         first = channel not in self._handlers
         self._handlers[channel].append(handler)
         if on_resync is not None:
@@ -123,7 +142,7 @@ class RedisBroker:
         assert self._client is not None
         self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
         try:
-            await self._pubsub.subscribe("council-hub:keepalive", *self._handlers.keys())
+            await self._pubsub.subscribe(self._prefix + KEEPALIVE_CHANNEL, *self._handlers.keys())
         except (RedisError, OSError):
             return  # the read loop will back off and try again
         for handlers in list(self._resync.values()):

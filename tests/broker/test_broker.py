@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from hub.broker import create_broker
+from tests import services as svc
 
 
 async def _wait_for(predicate, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
@@ -69,6 +70,31 @@ async def test_redis_publishes_cross_connection(redis_url: str) -> None:
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_prefix_keeps_deployments_on_one_redis_apart(redis_url: str) -> None:
+    """Pub/sub channels are global to a Redis server, whatever the database number: two
+    deployments sharing one (``?prefix=`` apart) never hear each other; one prefix hears
+    itself."""
+    a, b = f"a-{uuid.uuid4().hex}", f"b-{uuid.uuid4().hex}"
+    ours, ours_too, theirs, theirs_too = (
+        create_broker(svc.redis_url(prefix)) for prefix in (a, a, b, b)
+    )
+    for broker in (ours, ours_too, theirs, theirs_too):
+        await broker.start()
+    got_ours: list[bytes] = []
+    got_theirs: list[bytes] = []
+    try:
+        await ours.subscribe("council-hub:meeting:1", got_ours.append)
+        await theirs.subscribe("council-hub:meeting:1", got_theirs.append)
+        # Redis queues each message to every subscriber before it takes the next: a leak of
+        # the first would reach `theirs` before the second.
+        await ours_too.publish("council-hub:meeting:1", b"for a")
+        await theirs_too.publish("council-hub:meeting:1", b"for b")
+        await _wait_for(lambda: got_ours == [b"for a"] and got_theirs == [b"for b"])
+    finally:
+        for broker in (ours, ours_too, theirs, theirs_too):
+            await broker.close()
 
 
 def test_unknown_broker_url_is_refused() -> None:
