@@ -24,6 +24,7 @@ from tests.support import (
     Seeded,
     assert_quiet,
     contribute,
+    http_client,
     recv_json,
     resident,
     run_server,
@@ -171,5 +172,5 @@ async def test_a_meetings_hashtags_reach_open_pages(server: RunningServer, seede
 
 
 async def httpx_get(server: RunningServer, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.base_url) as http:
+    async with http_client(server.base_url) as http:
         return await http.get(path)
