@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from hub import i18n
 from hub.models import AgendaItem, Contribution, ContributionStatus, Council, Meeting
 from hub.queries.councils import council_by_slug
 from hub.queries.meetings import (
@@ -24,7 +25,7 @@ from hub.queries.meetings import (
     published_contributions,
 )
 from hub.queries.participation import moderation_summary
-from hub.shapes.opendata import EXPORTED_KINDS, MeetingRecord, licence_view
+from hub.shapes.opendata import EXPORTED_KINDS, POST_RIGHTS, MeetingRecord, licence_view
 from hub.shapes.public import ModerationSummary, item_views, meeting_view
 
 # A meeting stays in a council's calendar of upcoming meetings for this long after it starts,
@@ -52,6 +53,7 @@ async def meeting_record(session: AsyncSession, meeting_id: int) -> MeetingRecor
         contributions=contributions,
         moderation=ModerationSummary(**figures),
         last_seq=meeting.last_seq,
+        posts_rights=i18n.translate(meeting.council.default_language, POST_RIGHTS),
     )
 
 

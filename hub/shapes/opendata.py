@@ -6,11 +6,10 @@ wards, nothing unpublished or taken down.
 - ``ocd_event``: the same meeting as an Open Civic Data event with its agenda (pupa's event
   schema: tests/web/test_exports.py validates against it).
 
-Social posts (issue #11) are contributions of kind ``post``, but not yet in the exports: they
-are other people's words from other platforms, so the council's licence does not cover them and
-their attribution must travel with them. Exporting them is adding ``post`` to
-``EXPORTED_KINDS`` with their attribution columns in ``hub/shapes/tables.py`` (their
-``ContributionView.post`` reaches the JSON record by itself).
+Social posts (issue #11, contributions of kind ``post``) are exported with their attribution
+(platform, link to the original, author, time) and marked as what they are: other people's
+words from other platforms, which the council's licence does not cover (``POST_RIGHTS``; the
+CSV's ``rights`` column, the record's ``posts_rights``).
 """
 
 from __future__ import annotations
@@ -38,8 +37,13 @@ OCD_STATUS = {
     "cancelled": "cancelled",
 }
 OCD_CLASSIFICATION = "committee-meeting"
-# The kinds of contribution the exports carry: residents' own comments and questions.
-EXPORTED_KINDS = frozenset({"comment", "question"})
+# The kinds of contribution the exports carry: residents' comments and questions, and the social
+# posts a clerk published (with their attribution, and POST_RIGHTS instead of the licence).
+EXPORTED_KINDS = frozenset({"comment", "question", "post"})
+POST_RIGHTS = N_(
+    "Social media posts are their authors' own words, shown as published on their platforms; "
+    "the council's licence does not cover them."
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ def licence_view(council: Council) -> LicenceView:
 @dataclass(frozen=True)
 class MeetingRecord:
     """A meeting's public record (``GET /api/meetings/{id}/export.json``): the meeting, its
-    agenda with each item's times and outcome, its published comments and questions, the
-    moderation figures, under the council's licence; ``last_seq`` is the last event it
+    agenda with each item's times and outcome, its published comments and questions under the
+    council's licence, the social posts published beside them (attributed: ``posts_rights``),
+    the moderation figures; ``last_seq`` is the last event it
     reflects."""
 
     licence: LicenceView
@@ -74,6 +79,9 @@ class MeetingRecord:
     contributions: list[ContributionView]
     moderation: ModerationSummary
     last_seq: int
+    # What may be done with the social posts among ``contributions`` (each carries its ``post``
+    # attribution): not the council's licence.
+    posts_rights: str
 
 
 def _ocd_time(value: str | None) -> str:

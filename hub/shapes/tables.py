@@ -73,8 +73,14 @@ CONTRIBUTION_COLUMNS: tuple[Column, ...] = (
     ("votes", lambda r: r.contribution.votes),
     ("answered", lambda r: r.contribution.answered),
     ("published_at", lambda r: r.contribution.published_at),
-    ("licence", lambda r: r.record.licence.name),
-    ("licence_url", lambda r: r.record.licence.url),
+    ("licence", lambda r: None if r.contribution.post else r.record.licence.name),
+    ("licence_url", lambda r: None if r.contribution.post else r.record.licence.url),
+    # A social post: where it comes from, and that the council's licence does not cover it.
+    ("platform", lambda r: r.contribution.post.platform if r.contribution.post else None),
+    ("post_url", lambda r: r.contribution.post.url if r.contribution.post else None),
+    ("author_handle", lambda r: r.contribution.post.author_handle if r.contribution.post else None),
+    ("posted_at", lambda r: r.contribution.post.posted_at if r.contribution.post else None),
+    ("rights", lambda r: r.record.posts_rights if r.contribution.post else None),
 )
 
 

@@ -126,7 +126,7 @@ async def _stage(server: RunningServer, seeded: Seeded) -> dict[str, Any]:
     await _moderate(clerk, mid, hidden, "hide", "personal")
     erased = await _sent(eraser, mid, ERASED, display_name=SECRET_NAME, area=POSTCODE)
     await _moderate(clerk, mid, erased, "approve")
-    # A social post, published: other people's words, not (yet) in the exports.
+    # A social post, published: other people's words, exported with their attribution.
     svc = server.services
     async with writing(svc.sessionmaker, svc.broker) as w:
         source = await add_source(w, "aberglas", "mastodon", "social.example")
@@ -212,17 +212,19 @@ async def test_exports_parse_name_the_licence_and_hold_only_the_published_record
         if path != "/api/meetings.atom":  # across councils: each entry names its own
             assert r.headers["link"] == f'<{OGL_URL}>; rel="license"', path
 
-    # Social posts are not exported yet (hub/shapes/opendata.py: EXPORTED_KINDS), though the
-    # snapshot has it.
-    async with http_client(server.base_url) as http:
-        snap = (await http.get(f"/api/meetings/{mid}")).json()
-    assert staged["post"] in [c["id"] for c in snap["contributions"]]
-    for path, r in answers.items():
-        assert SOCIAL.author_handle not in r.text and "A social post" not in r.text, path
+    # The published social post is exported attributed, and marked as not under the licence.
+    record = answers[f"/api/meetings/{mid}/export.json"].json()
+    (post,) = [c for c in record["contributions"] if c["kind"] == "post"]
+    assert post["id"] == staged["post"] and post["body"] == SOCIAL.text
+    assert (post["post"]["url"], post["post"]["author_handle"]) == (
+        SOCIAL.url,
+        SOCIAL.author_handle,
+    )
+    assert "licence does not cover them" in record["posts_rights"]
 
     # JSON: the record, published only, in the order published, under the licence.
     record = answers[f"/api/meetings/{mid}/export.json"].json()
-    assert [c["id"] for c in record["contributions"]] == staged["published"]
+    assert [c["id"] for c in record["contributions"]] == [*staged["published"], staged["post"]]
     assert record["licence"]["name"] == OGL_NAME and record["licence"]["url"] == OGL_URL
     assert "Aberglas County Council" in record["licence"]["attribution"]
     assert record["moderation"] == {
@@ -242,7 +244,16 @@ async def test_exports_parse_name_the_licence_and_hold_only_the_published_record
     rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8"), newline="")))
     assert rows[0] == [name for name, _ in CONTRIBUTION_COLUMNS]
     table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert [int(r["id"]) for r in table] == staged["published"]
+    assert [int(r["id"]) for r in table] == [*staged["published"], staged["post"]]
+    social = table.pop()
+    assert (social["kind"], social["platform"], social["post_url"]) == (
+        "post",
+        "mastodon",
+        SOCIAL.url,
+    )
+    assert social["author_handle"] == SOCIAL.author_handle and social["licence"] == ""
+    assert "licence does not cover them" in social["rights"]
+    assert {r["rights"] for r in table} == {""}
     bodies = [r["body"] for r in table]
     assert bodies[: len(HOSTILE)] == ["'" + h for h in HOSTILE]
     assert bodies[len(HOSTILE)] == QUOTED  # quotes, a comma and a line break round-trip
