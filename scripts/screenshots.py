@@ -66,7 +66,8 @@ async def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(Settings(database_url=url))
+    # No social polling: the demo posts below are stored directly, and a poll would fetch real ones.
+    app = create_app(Settings(database_url=url, social_polling=False))
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -53,7 +53,9 @@ POLICY_TEXTS = (
 )
 POLICY_TEXT_MAX_CHARS = 20_000
 # What open pages show of the policy (the meeting's view): a change republishes its meetings.
-POLICY_SHOWN = ("submissions_open", "hashtags")
+# Not the council's hashtags: a page shows them as they were when it loaded (sending every open
+# meeting's view again for them cost a second a save with 200 meetings open).
+POLICY_SHOWN = ("submissions_open",)
 HASHTAGS_MAX_CHARS = 300  # meetings.hashtags: a meeting's and a council's tags alike
 ALLOWLIST_MAX_LINES = 500
 HANDLE_MAX_CHARS = 200
@@ -174,7 +176,7 @@ async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> 
     if council is None:
         raise NotFound(f"no council {slug!r}")
     checked = {name: _checked(name, value) for name, value in changes.items()}
-    # What a meeting's view shows (when submissions open, the hashtags): no event otherwise.
+    # What a meeting's view shows (when submissions open): no event otherwise.
     shown = any(
         name in checked and checked[name] != getattr(council, name) for name in POLICY_SHOWN
     )

@@ -86,8 +86,9 @@ class MeetingView:
     # Links to the meeting's documents on the council's site, and its page there (imported).
     documents: tuple[DocumentView, ...] = ()
     source_url: str | None = None
-    # The hashtags that bring social media posts to the meeting (the council's, then the
-    # meeting's own), as written: ``["#AberglasCouncil", "#AberglasCabinet"]``.
+    # The meeting's own hashtags, as written (``["#AberglasCabinet"]``): social media posts that
+    # carry one (or one of its council's, which are not in this view: a change of those would
+    # send every open meeting's view again) are collected for it.
     hashtags: tuple[str, ...] = ()
 
 
@@ -314,7 +315,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         status_version=meeting.status_version,
         documents=document_views(meeting.documents),
         source_url=meeting.source_url,
-        hashtags=shown_hashtags(meeting.council.hashtags or "", meeting.hashtags or ""),
+        hashtags=shown_hashtags(meeting.hashtags or ""),
     )
 
 

@@ -5,7 +5,7 @@
 // never reads as if a resident wrote it. The markup mirrors the #social section of
 // hub/templates/meeting.html and hub/templates/_posts.html.
 
-import { $, byId, el, fill, flash, getOrCreate, newestFirst, syncChildren } from "./dom.js";
+import { $, byId, el, fill, flash, getOrCreate, newestFirst, readJSON, syncChildren } from "./dom.js";
 import { byPosition, findItem } from "./agenda.js";
 import { fillPostEntry, isPost } from "./posts.js";
 
@@ -13,7 +13,8 @@ const PREVIEW = 5; // posts a group that is not being discussed shows before "Sh
 
 /**
  * @param {object} o
- * @param {object} o.meeting        the meeting's public view (its hashtags)
+ * @param {object} o.meeting        the meeting's public view (its own hashtags; the council's
+ *                                  are in the page's #social-data)
  * @param {() => object[]} o.items  the current agenda items
  * @param {object[]} o.contributions the snapshot's published contributions
  * @param {object} o.labels
@@ -26,6 +27,7 @@ export function socialSection({ meeting, items, contributions, labels, strings, 
     posts: byId(contributions.filter(isPost)),
     expanded: new Set(), // group keys showing all their posts
   };
+  const councilTags = (readJSON("social-data") || {}).council_hashtags || [];
   const entryEls = new Map(); // contribution id -> <li>
   const groupEls = new Map(); // group key -> {section, heading, list, more}
   const itemById = (id) => findItem(items(), id);
@@ -115,7 +117,14 @@ export function socialSection({ meeting, items, contributions, labels, strings, 
     if (hadFocus && !container.contains(document.activeElement)) $("social-heading").focus();
     $("social-empty").hidden = state.posts.size > 0;
     // Shown once the meeting has hashtags or a post: a council without social media sees none.
-    const tags = state.meeting.hashtags || [];
+    // The council's tags as the page loaded, then the meeting's own (live), each once.
+    const seen = new Set();
+    const tags = [...councilTags, ...(state.meeting.hashtags || [])].filter((t) => {
+      const key = t.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const about = $("social-about");
     about.hidden = tags.length === 0;
     about.textContent = fill(strings.social_about, { tags: tags.join(", ") });

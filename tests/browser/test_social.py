@@ -9,6 +9,7 @@ page makes is recorded, and every one is to the hub itself."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,10 +21,27 @@ from hub.events.publish import writing
 from integrations.social.models import Media
 from tests.actions.test_social import post
 from tests.browser.support import PHONE, axe_violations, eventually, signed_in_page
-from tests.support import PASSWORD, RunningServer, Seeded, contribute, resident, sign_in
+from tests.conftest import settings_for
+from tests.support import (
+    PASSWORD,
+    RunningServer,
+    Seeded,
+    contribute,
+    resident,
+    run_server,
+    sign_in,
+)
 from tests.web.test_social_posts import store_posts
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def quiet_server(sqlite_url: str, sqlite_seeded: Seeded) -> AsyncIterator[RunningServer]:
+    """The hub without its social poller: the scenario's meeting has hashtags and sources, and
+    a poll would go out to the real platforms (the posts here come from store_posts)."""
+    async with run_server(settings_for(sqlite_url, social_polling=False)) as running:
+        yield running
 
 
 def _record(context: Any, seen: list[str]) -> None:
@@ -51,8 +69,9 @@ async def _text(page: Any, selector: str) -> str:
 
 
 async def test_a_post_a_clerk_approves_reaches_residents_and_the_chamber(
-    browser: Any, sqlite_server: RunningServer, sqlite_seeded: Seeded
+    browser: Any, quiet_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
+    sqlite_server = quiet_server
     base, mid, items = sqlite_server.base_url, sqlite_seeded.meeting_id, sqlite_seeded.item_ids
     svc = sqlite_server.services
     clerk = await sign_in(base, sqlite_seeded.users["clerk"])

@@ -7,7 +7,13 @@ from starlette.responses import Response
 
 from hub import i18n
 from hub.models import MeetingStatus, iso, utcnow
-from hub.policy import CLOSED_MESSAGES, SYSTEM_REASONS, meeting_window, policy_of
+from hub.policy import (
+    CLOSED_MESSAGES,
+    SYSTEM_REASONS,
+    meeting_window,
+    policy_of,
+    shown_hashtags,
+)
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.queries.timeline import opened_at
@@ -95,6 +101,8 @@ async def meeting_page(request: Request) -> Response:
             "mine": own,
             "summary": summary,
             "participation": participation,
+            # The council's hashtags, beside the meeting's own (in its view, kept live).
+            "council_hashtags": shown_hashtags(meeting.council.hashtags or ""),
             "licence": licence_view(meeting.council),
             "video": video,
             "recording": recording,
