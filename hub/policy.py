@@ -25,7 +25,7 @@ DEFAULT_REASONS: dict[str, str] = {
 }
 
 # Reasons the hub gives itself, never offered to a clerk to choose: labelled wherever a reason
-# is shown (hub/actions/social.py withdraws a post deleted at its source with this one).
+# is shown (hub/actions/social_withdrawal.py withdraws a post deleted at its source with this one).
 SYSTEM_REASONS: dict[str, str] = {
     "deleted_at_source": N_("Deleted at its source"),
 }

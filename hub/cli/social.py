@@ -39,9 +39,11 @@ from hub.queries.social import (
 from hub.secrets import Secrets, Unreadable
 from hub.settings import Settings
 from hub.shapes.staff import source_state
+from integrations.social.clients import CREDENTIAL_FIELDS, CannotPoll
+from integrations.social.clients import build_source as build
 from integrations.social.models import SourceError
-from integrations.social.runner import CREDENTIAL_FIELDS, CannotPoll, PollReport, SocialRunner
-from integrations.social.runner import build_source as build
+from integrations.social.poll import PollReport
+from integrations.social.runner import SocialRunner
 
 # Where each secret is read from before a prompt or standard input.
 SECRET_INPUTS = {

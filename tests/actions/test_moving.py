@@ -15,8 +15,9 @@ from hub.actions._locks import Actor
 from hub.actions.moderation import moderate
 from hub.actions.moving import move
 from hub.actions.participation import Submission, submit
-from hub.actions.social import store_poll, withdraw_deleted
+from hub.actions.social import store_poll
 from hub.actions.social_sources import add_source
+from hub.actions.social_withdrawal import withdraw_deleted
 from hub.broker.memory import MemoryBroker
 from hub.events import log as event_log
 from hub.events.publish import writing

@@ -17,8 +17,9 @@ from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item
 from hub.actions.meetings import change_meeting_status, create_meeting
 from hub.actions.moderation import moderate
-from hub.actions.social import hashtags, store_poll, withdraw_gone
+from hub.actions.social import hashtags, store_poll
 from hub.actions.social_sources import add_source
+from hub.actions.social_withdrawal import withdraw_gone
 from hub.broker.memory import MemoryBroker
 from hub.events.publish import writing
 from hub.models import Contribution, MeetingEvent, SocialSource

@@ -22,7 +22,7 @@ from hub.web.inputs import CODE_MAX_CHARS, NUMBER_MAX_DIGITS, parse_number, take
 from hub.web.render import staff_page
 from hub.web.staff.acting import perform
 from hub.web.staff.activity import activity_lines
-from integrations.social.runner import CREDENTIAL_FIELDS
+from integrations.social.clients import CREDENTIAL_FIELDS
 
 
 async def dashboard(request: Request) -> Response:

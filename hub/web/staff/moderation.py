@@ -9,7 +9,7 @@ from hub.actions import Invalid
 from hub.actions._locks import Actor
 from hub.actions.moderation import BULK_MAX, REASON_MAX_CHARS, Outcome, bulk, moderate
 from hub.actions.moving import GENERAL, move
-from hub.actions.social import withdraw_deleted
+from hub.actions.social_withdrawal import withdraw_deleted
 from hub.events.publish import Writer
 from hub.i18n import gettext_ as _
 from hub.models import Meeting, utcnow
@@ -122,7 +122,7 @@ async def _act(
 async def act(request: Request) -> Response:
     """One clerk's action on one submission: the moderation actions (hub/actions/moderation.py),
     ``move`` (to ``item_id``, or the meeting in general: hub/actions/moving.py) and, for a
-    social post, ``withdraw`` (deleted at its source: hub/actions/social.py)."""
+    social post, ``withdraw`` (deleted at its source: hub/actions/social_withdrawal.py)."""
     contribution_id: int = request.path_params["contribution_id"]
     done = await perform(
         request,

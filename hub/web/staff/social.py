@@ -25,7 +25,7 @@ from hub.web.errors import refusal, wants_json
 from hub.web.guards import CSRF_FORM, staff_council, staff_form
 from hub.web.inputs import CODE_MAX_CHARS, takes
 from hub.web.render import staff_page
-from integrations.social.runner import CREDENTIAL_FIELDS
+from integrations.social.clients import CREDENTIAL_FIELDS
 
 # The secrets' fields (an X bearer token is about 120 characters, a Bluesky app password 19).
 CREDENTIAL_FORM = {"handle": 253, "bearer_token": 1000, "app_password": 200}

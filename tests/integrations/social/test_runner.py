@@ -26,9 +26,11 @@ from hub.queries.meetings import snapshot
 from hub.secrets import Secrets, new_key
 from hub.services import Services
 from hub.types import SessionFactory
+from integrations.social.clients import build_source
+from integrations.social.cursors import where_to_start
 from integrations.social.mastodon import MastodonSource
 from integrations.social.models import SocialSource as Source
-from integrations.social.runner import SocialRunner, build_source, where_to_start
+from integrations.social.runner import SocialRunner
 from tests.conftest import settings_for
 from tests.integrations.social.fakes import FakeApi, Seen, json_response, serve
 from tests.integrations.social.platforms import Bluesky, Mastodon, X
@@ -479,7 +481,7 @@ async def test_health_is_sent_when_it_changes_not_on_every_poll(
 
 
 def test_a_source_without_its_credentials_cannot_be_built() -> None:
-    from integrations.social.runner import CannotPoll
+    from integrations.social.clients import CannotPoll
 
     with pytest.raises(CannotPoll, match="bearer_token"):
         build_source("x", None, {})
