@@ -16,6 +16,7 @@ from hub.migrate import upgrade
 from hub.models import Base
 from hub.settings import Settings
 from tests import services as svc
+from tests.integrations.social.platforms import World, platforms
 from tests.services import run_sync
 from tests.support import RunningServer, Seeded, run_server, seed
 
@@ -194,3 +195,10 @@ async def browser(browser_server: Any) -> AsyncIterator[object]:
 
     async for b in connect_browser(browser_server):
         yield b
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    """Fake X, Mastodon and Bluesky over real HTTP on loopback (tests/integrations/social)."""
+    async with platforms() as faked:
+        yield faked

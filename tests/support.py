@@ -149,6 +149,14 @@ async def run_server(
         lifespan="on",
         log_level="warning",
     )
+    async with serving(config, stop_within=15) as server:
+        yield RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", app, server)
+
+
+@contextlib.asynccontextmanager
+async def serving(config: uvicorn.Config, stop_within: float = 10) -> AsyncIterator[uvicorn.Server]:
+    """uvicorn serving ``config`` in this event loop, started when this yields (the hub under
+    test, and the fakes of the platforms it talks to)."""
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(500):
@@ -160,10 +168,10 @@ async def run_server(
     else:
         raise RuntimeError("uvicorn did not start")
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", app, server)
+        yield server
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(task, stop_within)
 
 
 async def raw_exchange(server: RunningServer, head: bytes, timeout: float = 5) -> bytes:

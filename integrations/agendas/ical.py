@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import icalendar
 import recurring_ical_events
 
-from integrations.agendas import _http, _read
+from integrations.agendas import _read
 from integrations.agendas.models import (
     Fetched,
     ImportedMeeting,
@@ -53,27 +52,12 @@ def parse_calendar(body: bytes, what: str) -> icalendar.Calendar:
     return calendar
 
 
-class ICalSource:
+class ICalSource(_read.LocatedSource):
     kind = Kind.ICAL
-
-    def __init__(
-        self,
-        location: str,
-        zone: str,
-        *,
-        timeout: httpx.Timeout | float = _http.TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.location = location
-        self.zone = ZoneInfo(zone)
-        self._http = _http.client(timeout, transport=transport)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def meetings(self, start: date, end: date) -> AsyncIterator[Fetched]:
         what = "iCalendar feed"
-        body = await _read.read(self._http, self.location, what=what, expect="iCalendar")
+        body = await self.read(what=what, expect="iCalendar")
         if not body.lstrip(b"\xef\xbb\xbf \r\n\t").upper().startswith(b"BEGIN:VCALENDAR"):
             raise Malformed(f"{what} does not start with BEGIN:VCALENDAR")
         calendar = parse_calendar(body, what)

@@ -15,8 +15,6 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from integrations.agendas import _http, _read
 from integrations.agendas.models import (
     Document,
@@ -95,27 +93,12 @@ def _unique(items: tuple[ImportedItem, ...]) -> tuple[ImportedItem, ...]:
     return tuple(out)
 
 
-class OcdSource:
+class OcdSource(_read.LocatedSource):
     kind = Kind.OCD
-
-    def __init__(
-        self,
-        location: str,
-        zone: str,
-        *,
-        timeout: httpx.Timeout | float = _http.TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.location = location
-        self.zone = ZoneInfo(zone)
-        self._http = _http.client(timeout, transport=transport)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def meetings(self, start: date, end: date) -> AsyncIterator[Fetched]:
         what = "OCD events"
-        body = await _read.read(self._http, self.location, what=what, expect="JSON")
+        body = await self.read(what=what, expect="JSON")
         for index, event in enumerate(parse_document(body, what)):
             label = f"event {index + 1}"
             try:

@@ -13,20 +13,12 @@ import pytest
 from hub.models import utcnow
 from tests.browser.support import axe_violations, eventually, signed_in_page
 from tests.conftest import settings_for
-from tests.integrations.social.fakes import json_response, serve
-from tests.integrations.social.platforms import Bluesky, Mastodon, X
-from tests.integrations.social.test_runner import KEY, TAGS, World, live_meeting
+from tests.integrations.social.fakes import json_response
+from tests.integrations.social.platforms import World
+from tests.integrations.social.test_runner import KEY, live_meeting
 from tests.support import PASSWORD, RunningServer, Seeded, run_server
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
-    async with serve() as api:
-        mastodon = Mastodon(api)
-        mastodon.install(TAGS)
-        yield World(api, mastodon, Bluesky(api), X(api))
 
 
 @pytest.fixture

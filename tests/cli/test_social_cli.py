@@ -7,30 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from hub.secrets import Secrets, new_key
 from tests.cli.test_cli import cli
-from tests.integrations.social.fakes import serve
-from tests.integrations.social.platforms import Bluesky, Mastodon, X
-from tests.integrations.social.test_runner import TAGS, World
+from tests.integrations.social.platforms import World
 
 KEY = new_key()
 APP_PASSWORD = "bsky-app-pw-never-shown"
 BEARER = "x-bearer-never-shown"
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
-    async with serve() as api:
-        mastodon = Mastodon(api)
-        mastodon.install(TAGS)
-        yield World(api, mastodon, Bluesky(api), X(api))
 
 
 async def run(db: Path, *args: str, **kwargs: object) -> tuple[int, str, str]:

@@ -17,9 +17,8 @@ from sqlalchemy import select
 from hub.models import Contribution, MeetingEvent, SocialSource, utcnow
 from hub.queries.privacy import export
 from tests.conftest import settings_for
-from tests.integrations.social.fakes import serve
-from tests.integrations.social.platforms import Bluesky, Mastodon, X
-from tests.integrations.social.test_runner import KEY, TAGS, World, bodies, live_meeting, until
+from tests.integrations.social.platforms import World
+from tests.integrations.social.test_runner import KEY, bodies, live_meeting, until
 from tests.support import (
     RunningServer,
     Seeded,
@@ -35,14 +34,6 @@ NEW_APP_PASSWORD = "bsky-app-pass-2nd-7q1z"
 BEARER = "AAAAAAAAAAAAAAAAAAAAAx-bearer-secret-51"
 SECRETS_ = (APP_PASSWORD, NEW_APP_PASSWORD, BEARER)
 PAGE = "/staff/councils/aberglas/social"
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
-    async with serve() as api:
-        mastodon = Mastodon(api)
-        mastodon.install(TAGS)
-        yield World(api, mastodon, Bluesky(api), X(api))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ client that verifies, as the importers do, must refuse)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 from collections.abc import AsyncIterator
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.integrations.social.fakes import SAMPLES, FakeApi, Seen
-from tests.support import free_port
+from tests.support import free_port, serving
 
 __all__ = ["SAMPLES", "FakeApi", "Seen", "serve", "xml", "html_challenge", "sample_text"]
 
@@ -72,17 +71,6 @@ async def serve(tls_dir: Path | None = None) -> AsyncIterator[FakeApi]:
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="critical", lifespan="off", **ssl
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"{'https' if ssl else 'http'}://127.0.0.1:{port}"
-    try:
+    async with serving(config):
+        fake.base_url = f"{'https' if ssl else 'http'}://127.0.0.1:{port}"
         yield fake
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)

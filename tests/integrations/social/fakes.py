@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.support import free_port
+from tests.support import free_port, serving
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 
@@ -110,17 +110,6 @@ async def serve() -> AsyncIterator[FakeApi]:
     )
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
+    async with serving(config):
+        fake.base_url = f"http://127.0.0.1:{port}"
         yield fake
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)

@@ -9,15 +9,16 @@ made from a time (the poller starting again from a meeting's start) means what i
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
 
-from tests.integrations.social.fakes import FakeApi, Seen, json_response, sample
+from tests.integrations.social.fakes import FakeApi, Seen, json_response, sample, serve
 
 Fault = Callable[[Seen], Response | None]
 
@@ -259,3 +260,25 @@ class X(Platform):
         users = [{"id": "12", "username": t["_handle"], "name": "A Resident"} for t in page[:1]]
         data = [{k: v for k, v in t.items() if not k.startswith("_")} for t in page]
         return json_response({"data": data, "includes": {"users": users}, "meta": meta})
+
+
+# The tags the fake Mastodon instance serves timelines for (the seeded meetings' tags).
+TAGS = ["AberglasCouncil", "AberglasCabinet"]
+
+
+@dataclass
+class World:
+    """The three platforms, faked on one loopback server with their real payloads."""
+
+    api: FakeApi
+    mastodon: Mastodon
+    bluesky: Bluesky
+    x: X
+
+
+@contextlib.asynccontextmanager
+async def platforms() -> AsyncIterator[World]:
+    async with serve() as api:
+        mastodon = Mastodon(api)
+        mastodon.install(TAGS)
+        yield World(api, mastodon, Bluesky(api), X(api))

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from hub.db import create_engine, create_sessionmaker
 from hub.models import Lease, utcnow
 from tests.conftest import seed_url
-from tests.integrations.social.platforms import Mastodon
-from tests.integrations.social.test_runner import TAGS, add, bodies, live_meeting, until
+from tests.integrations.social.platforms import TAGS, Mastodon
+from tests.integrations.social.test_runner import add, bodies, live_meeting, until
 from tests.live.test_scale_out import _ready
 from tests.services import run_sync
 from tests.support import free_port

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,31 +31,14 @@ from integrations.social.mastodon import MastodonSource
 from integrations.social.models import SocialSource as Source
 from integrations.social.runner import SocialRunner
 from tests.conftest import settings_for
-from tests.integrations.social.fakes import FakeApi, Seen, json_response, serve
-from tests.integrations.social.platforms import Bluesky, Mastodon, X
+from tests.integrations.social.fakes import Seen, json_response
+from tests.integrations.social.platforms import TAGS, World
 from tests.support import Seeded, set_policy
 
 KEY = new_key()
 SECRETS = Secrets((KEY,))
 CLERK = Actor(1, "Clerk")
-TAGS = ["AberglasCouncil", "AberglasCabinet"]
 TIMELINE = "/api/v1/timelines/tag/aberglascabinet"
-
-
-@dataclass
-class World:
-    api: FakeApi
-    mastodon: Mastodon
-    bluesky: Bluesky
-    x: X
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
-    async with serve() as api:
-        mastodon = Mastodon(api)
-        mastodon.install(TAGS)
-        yield World(api, mastodon, Bluesky(api), X(api))
 
 
 async def live_meeting(sessionmaker: SessionFactory, seeded: Seeded, window: int = 30) -> int:
