@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.i18n import gettext_
-from hub.models import Contribution, Meeting, Vote
+from hub.models import Contribution, Kind, Meeting, Vote
 from hub.policy import policy_of
 from hub.shapes.own import Mine, own_view
 from hub.shapes.public import ModerationSummary
@@ -36,11 +36,12 @@ async def mine(session: AsyncSession, meeting: Meeting, participant: str) -> dic
 
 
 async def moderation_summary(session: AsyncSession, meeting_id: int) -> dict[str, Any]:
-    """Public transparency figures: how many published, pending, rejected and taken down (by
-    reason). Counts only: nothing about who wrote what."""
+    """Public transparency figures on residents' submissions: how many published, pending,
+    rejected and taken down (by reason). Counts only: nothing about who wrote what. Social posts
+    are not counted: residents did not submit them, and most wait for a clerk by design."""
     rows = await session.execute(
         select(Contribution.status, Contribution.reason, func.count(Contribution.id))
-        .where(Contribution.meeting_id == meeting_id)
+        .where(Contribution.meeting_id == meeting_id, Contribution.kind != Kind.POST.value)
         .group_by(Contribution.status, Contribution.reason)
     )
     counts = {"published": 0, "pending": 0}

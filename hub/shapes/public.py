@@ -198,7 +198,8 @@ class EventsPage:
 
 @dataclass(frozen=True)
 class ModerationSummary:
-    """Transparency figures, counts only: published, waiting, and refused by reason code."""
+    """Transparency figures on residents' submissions (not social posts), counts only:
+    published, waiting, and refused by reason code."""
 
     published: int
     pending: int

@@ -152,6 +152,9 @@ async def test_only_published_posts_reach_anything_public(
     residents = section(page, "contributions")
     assert "Resident 3" not in residents and "library matters" not in residents
     assert 'id="contributions-empty" class="muted">' in residents  # shown: no comment yet
+    # The public moderation figures are residents' submissions: no post is counted there.
+    figures = (await clerk.http.get(f"/api/meetings/{mid}/moderation-summary")).json()
+    assert figures == {"published": 0, "pending": 0, "rejected": {}, "hidden": {}}
     await clerk.http.aclose()
 
 
