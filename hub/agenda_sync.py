@@ -28,6 +28,7 @@ from hub.events.publish import writing
 from hub.leadership import Leadership
 from hub.models import Council, utcnow
 from hub.queries.agenda_sources import due_sources, meets_today
+from hub.secrets import Secrets
 from hub.types import SessionFactory
 from integrations.agendas import _http
 from integrations.agendas.sync import Report, import_range
@@ -55,6 +56,7 @@ class AgendaSync:
         sessionmaker: SessionFactory,
         broker: Broker,
         *,
+        secrets: Secrets | None = None,
         leadership: Leadership | None = None,
         tick_s: float = TICK_S,
         first_tick_s: float = FIRST_TICK_S,
@@ -63,6 +65,7 @@ class AgendaSync:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._sessionmaker, self._broker = sessionmaker, broker
+        self._secrets = secrets or Secrets(())
         self.leadership = leadership or Leadership(sessionmaker, broker, LEASE)
         self.tick_s, self.first_tick_s = tick_s, first_tick_s
         self._rng = rng or random.Random()
@@ -107,6 +110,7 @@ class AgendaSync:
             source_id,
             today - LOOKBACK,
             today + LOOKAHEAD,
+            secrets=self._secrets,
             http_timeout=self._http_timeout,
             transport=self._transport,
         )

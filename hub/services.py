@@ -48,7 +48,7 @@ class Services:
                 poll_s=self.settings.social_poll_seconds,
                 lease_ttl=timedelta(seconds=self.settings.lease_seconds),
             )
-        self.agenda_sync = AgendaSync(self.sessionmaker, self.broker)
+        self.agenda_sync = AgendaSync(self.sessionmaker, self.broker, secrets=self.secrets)
 
     def limiter(self, capacity: int, per_seconds: float) -> RateLimiter:
         """A shared limiter for one (capacity, period): councils set their own capacities."""

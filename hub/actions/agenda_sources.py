@@ -14,6 +14,7 @@ from hub.actions import Conflict, Invalid, NotFound
 from hub.events.publish import Writer
 from hub.models import AgendaSource
 from hub.queries.councils import council_by_slug
+from hub.secrets import Secrets
 from integrations.agendas.legistar import DEFAULT_BASE as LEGISTAR_BASE
 from integrations.agendas.models import Kind
 from integrations.backoff import backoff_seconds
@@ -27,6 +28,22 @@ def source_key(council_id: int, kind: Kind, url: str, client: str | None) -> str
     address (stable if the source is removed and added again; 32 characters at most)."""
     digest = hashlib.sha256(f"{council_id}|{kind}|{url}|{client or ''}".encode()).hexdigest()
     return f"{kind.value}:{digest[:20]}"
+
+
+# A Legistar API token is stored encrypted (hub/secrets.py) in agenda_sources.token (300
+# characters): a Fernet token of up to 150 characters' JSON fits.
+TOKEN_MAX_CHARS = 150
+
+
+def stored_token(secrets: Secrets, token: str | None) -> str | None:
+    """A source's API token as it is stored: encrypted, never the token itself. Invalid when it
+    is too long, or when this hub has no key to store credentials with (hub/secrets.py)."""
+    token = (token or "").strip()
+    if not token:
+        return None
+    if len(token) > TOKEN_MAX_CHARS:
+        raise Invalid(f"an API token is at most {TOKEN_MAX_CHARS} characters")
+    return secrets.encrypt({"token": token})
 
 
 async def add_source(
@@ -43,7 +60,8 @@ async def add_source(
 ) -> AgendaSource:
     """A new source for a council. ``url``: the Modern.gov site, the Legistar Web API base
     (default: Legistar's own), or an OCD or iCalendar file or URL. Files (a path on this
-    machine) only when ``allow_files`` (the command line, never the web)."""
+    machine) only when ``allow_files`` (the command line, never the web). ``token``: as
+    ``stored_token`` made it (encrypted)."""
     council = await council_by_slug(w.session, council_slug)
     if council is None:
         raise NotFound(f"no council {council_slug!r}")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.actions import ActionError
-from hub.actions.agenda_sources import add_source, record_sync, remove_source
+from hub.actions.agenda_sources import add_source, record_sync, remove_source, stored_token
 from hub.actions.ingest import Stored
 from hub.broker import create_broker
 from hub.cli._run import act, read
@@ -23,12 +23,15 @@ from hub.events.publish import Writer, writing
 from hub.models import AgendaSource, Council, utcnow
 from hub.queries.agenda_sources import source_named, sources_of
 from hub.queries.councils import council_by_slug
+from hub.secrets import Secrets
 from hub.settings import Settings
 from integrations.agendas.models import ImportedMeeting, Kind
 from integrations.agendas.sync import Failure, Report, import_range
 
 
 def cmd_add(settings: Settings, args: argparse.Namespace) -> None:
+    token = stored_token(Secrets(settings.credentials_key), args.token)
+
     async def add(w: Writer) -> AgendaSource:
         return await add_source(
             w,
@@ -37,7 +40,7 @@ def cmd_add(settings: Settings, args: argparse.Namespace) -> None:
             kind=args.kind,
             url=args.url,
             client=args.client,
-            token=args.token,
+            token=token,
             committees=args.committees or "",
             allow_files=True,
         )
@@ -153,7 +156,13 @@ async def _import(settings: Settings, args: argparse.Namespace) -> list[Report]:
                 flush=True,
             )
             report = await import_range(
-                sessionmaker, broker, source.id, args.start, args.end, progress=terminal
+                sessionmaker,
+                broker,
+                source.id,
+                args.start,
+                args.end,
+                progress=terminal,
+                secrets=Secrets(settings.credentials_key),
             )
             reports.append(report)
             async with writing(sessionmaker, broker) as w:

@@ -18,6 +18,7 @@ from hub.actions.ingest import SourceRef, Stored, store_meeting
 from hub.broker import Broker
 from hub.events.publish import writing
 from hub.models import AgendaSource, Council
+from hub.secrets import Secrets, Unreadable
 from hub.types import SessionFactory
 from integrations.agendas import _http
 from integrations.agendas.models import ImportedMeeting, Kind, MeetingFailure, SourceError
@@ -73,12 +74,27 @@ class Report:
 Progress = Callable[[Report, ImportedMeeting | Failure, Stored | None], None]
 
 
-def config_of(source: AgendaSource) -> SourceConfig:
+class TokenUnreadable(SourceError):
+    """The source's stored API token cannot be decrypted with this hub's key."""
+
+
+def config_of(source: AgendaSource, secrets: Secrets) -> SourceConfig:
+    """What opening the source needs. Its API token (Legistar's, where a client needs one) is
+    stored encrypted (hub/secrets.py) and decrypted only here, into the request it is sent in."""
+    token = None
+    if source.token:
+        try:
+            token = secrets.decrypt(source.token).get("token")
+        except Unreadable:
+            raise TokenUnreadable(
+                "its stored API token cannot be read with this hub's key (was "
+                "COUNCIL_HUB_CREDENTIALS_KEY changed?): remove the source and add it again"
+            ) from None
     return SourceConfig(
         kind=Kind(source.kind),
         url=source.url,
         client=source.client,
-        token=source.token,
+        token=token,
         committees=tuple(source.committees.split()),
     )
 
@@ -91,6 +107,7 @@ async def import_range(
     end: date,
     *,
     progress: Progress | None = None,
+    secrets: Secrets | None = None,
     http_timeout: httpx.Timeout | float = _http.TIMEOUT,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Report:
@@ -107,9 +124,12 @@ async def import_range(
     source, council = row
     report = Report(council.slug, source.name)
     ref = SourceRef(source.key, source.name)
-    fetcher = open_source(
-        config_of(source), council.timezone, timeout=http_timeout, transport=transport
-    )
+    try:
+        config = config_of(source, secrets or Secrets(()))
+    except TokenUnreadable as exc:
+        report.error = str(exc)
+        return report
+    fetcher = open_source(config, council.timezone, timeout=http_timeout, transport=transport)
     try:
         async for fetched in fetcher.meetings(start, end):
             report.fetched += 1

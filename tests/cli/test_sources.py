@@ -99,3 +99,52 @@ async def test_sources_and_an_import_with_progress_and_a_summary(tmp_path: Path)
         db, "sources", "add", "--council", "manchester", "--name", "bad", "--kind", "legistar"
     )
     assert code != 0 and "client name" in err
+
+
+async def test_a_legistar_token_is_stored_encrypted_and_sent_only_to_legistar(
+    tmp_path: Path,
+) -> None:
+    """The token goes through the command line into the database encrypted (hub/secrets.py),
+    never as itself, and is decrypted only into the requests to Legistar. Without a key the
+    hub refuses to store one, saying why."""
+    import sqlite3
+
+    from hub.secrets import NO_KEY, new_key
+    from tests.integrations.agendas.test_legistar import MOUNTAIN_VIEW, paged
+
+    token = "legistar-token-never-stored-as-itself-4f1c"
+    db = tmp_path / "ops.db"
+    assert (await cli(db, "migrate"))[0] == 0
+    code, _, err = await cli(db, "councils", "create", "--slug", "mv", "--name", "Mountain View")
+    assert code == 0, err
+    async with serve() as fake:
+        fake.on("/v1/mountainview/events", paged([MOUNTAIN_VIEW]))
+        fake.on("/v1/mountainview/events/896/eventitems", paged([]))
+        add = ("sources", "add", "--council", "mv", "--name", "legistar", "--kind", "legistar",
+               "--url", f"{fake.base_url}/v1", "--client", "mountainview",
+               "--token", token)  # fmt: skip
+        code, out, err = await cli(db, *add)
+        assert code != 0 and NO_KEY in err, (out, err)
+        os.environ["COUNCIL_HUB_CREDENTIALS_KEY"] = new_key()
+        try:
+            code, _, err = await cli(db, *add)
+            assert code == 0, err
+            code, _, err = await cli(
+                db, "import", "--council", "mv", "--from", "2014-01-01", "--to", "2014-01-31"
+            )
+            assert code == 0, err
+            asked = {r.param("token") for r in fake.requests}
+        finally:
+            del os.environ["COUNCIL_HUB_CREDENTIALS_KEY"]
+        assert asked == {token}
+        # Without the key, the import says the token cannot be read, and sends nothing.
+        before = len(fake.requests)
+        code, out, _ = await cli(
+            db, "import", "--council", "mv", "--from", "2014-01-01", "--to", "2014-01-31"
+        )
+        assert code == 1 and "stored API token cannot be read" in out
+        assert len(fake.requests) == before
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT token FROM agenda_sources").fetchone()
+        dump = "\n".join(conn.iterdump())
+    assert stored and stored.startswith("gAAAA") and token not in dump

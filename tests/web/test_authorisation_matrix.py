@@ -197,7 +197,10 @@ async def _call(server: RunningServer, caller: Caller, method: str, path: str) -
             url, origin=server.base_url, additional_headers=caller.cookies()
         ) as ws:
             try:
-                await recv_json(ws, timeout=0.3)
+                # An allowed socket is sent the meeting's log at once (after=0); a refused one
+                # is closed after the server has read the session: on a loaded machine that has
+                # taken longer than 0.3 s, which then read as "accepted and quiet".
+                await recv_json(ws, timeout=5)
             except ConnectionClosed:
                 return ws.close_code in (4401, 4403)
             except (TimeoutError, AssertionError):

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions import ActionError, Invalid
 from hub.actions.agenda_edit import MEETING_TEXT_MAX
-from hub.actions.agenda_sources import add_source, remove_source
+from hub.actions.agenda_sources import TOKEN_MAX_CHARS, add_source, remove_source, stored_token
 from hub.actions.meetings import create_meeting
 from hub.events.publish import writing
 from hub.models import AgendaSource
@@ -25,7 +25,7 @@ SOURCE_FORM = {
     "kind": CODE_MAX_CHARS,
     "url": 500,
     "client": 100,
-    "token": 300,
+    "token": TOKEN_MAX_CHARS,
     "committees": 300,
 }
 
@@ -56,6 +56,7 @@ async def source_add(request: Request) -> Response:
     _staff, council, form = checked
     svc = services(request)
     try:
+        token = stored_token(svc.secrets, form.get("token"))
         async with writing(svc.sessionmaker, svc.broker) as w:
             await add_source(
                 w,
@@ -64,7 +65,7 @@ async def source_add(request: Request) -> Response:
                 kind=form.get("kind", ""),
                 url=form.get("url", ""),
                 client=form.get("client"),
-                token=form.get("token"),
+                token=token,
                 committees=form.get("committees", ""),
             )
     except ActionError as exc:
