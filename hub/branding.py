@@ -12,10 +12,11 @@ import re
 
 AA_NORMAL_TEXT = 4.5
 HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-# The backgrounds a council's brand colour is drawn on as text (links, headings) on its pages:
-# hub.css's --card (white) and --page. The lighter of the two is the harder test, but both are
-# checked so a change to either colour in the stylesheet only needs a change here.
-PAGE_BACKGROUNDS = ("#ffffff", "#f4f6f8")
+# The backgrounds a council's brand colour is drawn on as text (links) on its pages, from
+# static/css/hub.css: --card (white; also the text of a primary button drawn in the link
+# colour), --page, --current-bg (the current item) and the staff bar. The lightest is not always
+# the hardest test for every colour, so each is checked.
+PAGE_BACKGROUNDS = ("#ffffff", "#f4f6f8", "#eaf2fb", "#e7eef8")
 
 
 def normalised(colour: str) -> str:
