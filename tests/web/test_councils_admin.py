@@ -282,6 +282,11 @@ async def test_a_council_home_page(sqlite_server: RunningServer, sqlite_seeded: 
         )
         assert "style-src 'self';" in r.headers["content-security-policy"]
         assert 'src="https://www.aberglas.gov.uk/logo.svg"' in r.text
+        # The council's other public pages: its language and colours too (no logo there).
+        for path in (f"/meetings/{mid}", "/c/aberglas/privacy"):
+            other = await fresh.get(path)
+            assert '<html lang="cy">' in other.text, path
+            assert f'href="{theme.group(1)}"' in other.text, path
         css = await fresh.get(theme.group(1))
         assert css.headers["content-type"].startswith("text/css")
         assert "--brand: #8a1538;" in css.text and "--on-brand: #ffffff;" in css.text

@@ -6,8 +6,6 @@ privacy notice and its moderation figures, in its languages; and its colours as 
 
 from __future__ import annotations
 
-import hashlib
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,32 +17,13 @@ from hub.shapes.public import meeting_view
 from hub.web import services
 from hub.web.errors import error_response
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
+from hub.web.public.council_look import council_look
 from hub.web.render import page
 from hub.web.security import csp_with_images
 
 PAGE_SIZE = 10  # past meetings a page: a year of a committee's monthly meetings, nearly
 THEME_MAX_AGE = 86_400  # the stylesheet's URL carries its colours' hash: a change is a new URL
 MAX_PAGE = 10_000
-
-
-def council_language(request: Request, council: Council) -> dict[str, str]:
-    """Sets the page's language: the council's default, unless the resident chose another the
-    council offers. Returns the languages the page's switch offers."""
-    offered = [code for code in council.languages.split() if code in i18n.LANGUAGES]
-    chosen = request.scope.get("state", {}).get("lang_explicit")
-    if not chosen or i18n.current_language() not in offered:
-        i18n.set_language(council.default_language)
-    return {code: i18n.LANGUAGES[code] for code in offered or [council.default_language]}
-
-
-def theme_url(council: Council) -> str | None:
-    """The council's stylesheet, versioned by its colours; None: the hub's own colours."""
-    if not council.brand_colour:
-        return None
-    version = hashlib.sha256(
-        f"{council.brand_colour}{council.brand_text_colour}".encode()
-    ).hexdigest()[:12]
-    return f"/c/{council.slug}/theme.css?v={version}"
 
 
 def no_council(request: Request) -> Response:
@@ -68,15 +47,14 @@ async def render_home(request: Request, council: Council, page_number: int) -> R
             "upcoming": [meeting_view(m) for m in meetings.upcoming],
             "past": [meeting_view(m) for m in meetings.past],
         }
-    languages = council_language(request, council)
+    look = council_look(request, council)
     pages = max(1, -(-meetings.past_total // PAGE_SIZE))
     response = page(
         request,
         "council_home.html",
         {
             "council": council,
-            "languages": languages,
-            "theme": theme_url(council),
+            **look,
             "meetings": views,
             "figures": figures,
             "page_number": page_number,

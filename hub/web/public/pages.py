@@ -25,6 +25,7 @@ from hub.web import participants, services
 from hub.web.errors import error_response
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.public.api import PAGE_SIZE
+from hub.web.public.council_look import council_look
 from hub.web.render import page
 from hub.web.security import csp_with_frames
 from hub.webcast import video_for, video_hosts
@@ -95,7 +96,7 @@ async def meeting_page(request: Request) -> Response:
             opened = await opened_at(session, meeting_id)
             if opened is not None:
                 recording = {"at_template": video.at_template, "opened_at": iso(opened)}
-    page_language(request, snap["meeting"]["language"])
+    look = council_look(request, meeting.council)
     policy = policy_of(meeting.council)
     closed = meeting_window(policy, meeting, utcnow())
     participation = {
@@ -128,6 +129,7 @@ async def meeting_page(request: Request) -> Response:
             "licence": licence_view(meeting.council),
             "video": video,
             "recording": recording,
+            **look,
         },
     )
     if video is not None:
