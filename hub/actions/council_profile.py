@@ -1,10 +1,10 @@
 """A council's profile: its name, logo and own host name; its colours (refused below WCAG AA);
 its time zone and the languages its pages offer.
 
-A council has no event log of its own. What a meeting's view shows (its council's time zone and
-default language) reaches the open pages of its meetings that have not ended as a
-``meeting.updated`` event on each; nothing else here is live state (a page shows the name,
-logo and colours it loaded with).
+A council has no event log of its own. What a meeting's view shows (its council's name, time
+zone and default language) reaches the open pages of its meetings that have not ended as a
+``meeting.updated`` event on each; nothing else here is live state (a page shows the logo and
+colours it loaded with).
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ async def update_identity(
     w: Writer, slug: str, *, actor: Actor | None, name: str, logo_url: str, host_name: str
 ) -> Council:
     """The council's name, logo and own host name ("" for none). ``actor``: who (None: the
-    command line)."""
+    command line). Its meetings' views carry its name: a new one reaches the open pages of
+    those that have not ended; the logo and host name no page's live state holds."""
     council = await _council(w, slug)
     name, logo, host = checked_name(name), checked_logo(logo_url), checked_host(host_name)
     if host is not None and host != council.host_name:
@@ -98,8 +99,11 @@ async def update_identity(
         )
         if taken is not None:
             raise Conflict(_("Another council uses the host name %(host)s.") % {"host": host})
+    renamed = name != council.name
     council.name, council.logo_url, council.host_name = name, logo, host
     await w.session.flush()
+    if renamed:  # meetings' views carry the council's name
+        await republish_meetings(w, council)
     return council
 
 

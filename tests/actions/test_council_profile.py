@@ -84,8 +84,28 @@ async def test_identity_name_logo_and_host_name(
     assert council.name == "Aberglas Council"
     assert council.logo_url == "https://www.aberglas.gov.uk/logo.svg"
     assert council.host_name == "meetings.aberglas.gov.uk"
-    # No page's live state holds these: no event.
-    assert await _seq(sessionmaker, seeded.meeting_id) == before
+    # The meeting's view carries the council's name: its open page hears of the new one.
+    assert await _seq(sessionmaker, seeded.meeting_id) == before + 1
+    async with sessionmaker() as session:
+        [event] = await event_log.replay(
+            session, seeded.meeting_id, before, audiences=event_log.ALL, limit=10
+        )
+    assert '"council_name":"Aberglas Council"' in event.envelope
+    # The logo and host name are in no page's live state: no event for them alone.
+    async with writing(sessionmaker, MemoryBroker()) as w:
+        await update_identity(
+            w, "aberglas", actor=ADMIN, name="Aberglas Council", logo_url="", host_name=""
+        )
+    assert await _seq(sessionmaker, seeded.meeting_id) == before + 1
+    async with writing(sessionmaker, MemoryBroker()) as w:
+        await update_identity(
+            w,
+            "aberglas",
+            actor=ADMIN,
+            name="Aberglas Council",
+            logo_url="https://www.aberglas.gov.uk/logo.svg",
+            host_name="meetings.aberglas.gov.uk",
+        )
 
     with pytest.raises(Conflict, match="meetings.aberglas.gov.uk"):
         async with writing(sessionmaker, MemoryBroker()) as w:

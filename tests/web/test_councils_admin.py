@@ -142,6 +142,12 @@ async def test_every_section_of_the_settings_saves_and_refuses(
         r = await clerk.post(f"{base}/{section}", form, json_=False)
         assert r.status_code == 303, (section, r.text[:300])
         assert r.headers["location"] == f"{base}?saved={section}#{section}"
+    # Welsh only: a resident's earlier choice of English gives way to it, and the language
+    # switch offers only what the council offers.
+    async with http_client(server.base_url) as http:
+        page = (await http.get("/c/aberglas?lang=en")).text
+        assert '<html lang="cy">' in page
+        assert 'hreflang="cy"' in page and 'hreflang="en"' not in page
     shown = (await clerk.http.get(f"{base}?saved=licence")).text
     assert 'id="licence-saved"' in shown
     async with server.services.sessionmaker() as session:
