@@ -184,8 +184,10 @@ async def test_every_section_of_the_settings_saves_and_refuses(
     assert r.json()["message"] == (
         "Most characters in a contribution is a whole number from 10 to 10000."
     )
-    r = await clerk.post(f"{base}/participation", {**saves["participation"], "moderation": "x"})
-    assert r.status_code == 422
+    for field, value in (("moderation", "meeting"), ("submissions_open", "pre")):
+        r = await clerk.post(f"{base}/participation", {**saves["participation"], field: value})
+        assert r.status_code == 422
+        assert r.json()["message"] == "Choose one of the options offered."
     r = await clerk.post(f"{base}/privacy", {"retention_days": "7", "privacy_notice": ""})
     assert r.status_code == 422 and "Days personal data is kept" in r.json()["message"]
     r = await clerk.post(

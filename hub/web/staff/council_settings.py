@@ -33,6 +33,7 @@ from hub.actions.councils import (
     LANGUAGES,
     LICENCE_NAME_MAX_CHARS,
     LICENCE_URL_MAX_CHARS,
+    POLICY_CHOICES,
     POLICY_NUMBERS,
     POLICY_TEXT_MAX_CHARS,
     set_licence,
@@ -125,7 +126,7 @@ async def _participation(w: Writer, council: Council, actor: Actor, form: dict[s
         "rejection_reasons": form.get("rejection_reasons", ""),
     }
     for name in ("moderation", "submissions_open"):
-        if changes[name] not in {"pre", "post", "publication", "meeting"}:
+        if changes[name] not in POLICY_CHOICES[name]:  # the action's own message is for the CLI
             raise Invalid(_("Choose one of the options offered."))
     return await update_policy(w, council.slug, changes, actor=actor)
 
