@@ -202,10 +202,34 @@ async def main() -> None:
             await moderate(w, mid, posts["published"], "spotlight", actor)
         await asyncio.sleep(0.5)
         await screen.screenshot(path=OUT / "projector-post.png")
+        await _admin_area(browser, base, logins.admin_password)
         await browser.close()
     server.should_exit = True
     await task
     print(f"screenshots in {OUT}")
+
+
+async def _admin_area(browser: object, base: str, password: str) -> None:
+    """The admin area: the deployment admin's home, a council's settings (its colours set
+    through the form) and that council's home page in its colours, in Welsh."""
+    admin = await browser.new_page(viewport=DESKTOP)  # type: ignore[attr-defined]
+    await admin.goto(f"{base}/staff/login")
+    await admin.fill("#email", demo.ADMIN_EMAIL)
+    await admin.fill("#password", password)
+    await admin.click("button[type=submit]")
+    await admin.goto(f"{base}/staff/admin")
+    await admin.screenshot(path=OUT / "admin-area.png", full_page=True)
+    slug = await admin.locator("#council-table td:nth-child(2)").first.inner_text()
+    await admin.goto(f"{base}/staff/councils/{slug}/settings")
+    await admin.fill("#brand_colour", "#8a1538")
+    await admin.fill("#brand_text_colour", "#ffffff")
+    await admin.click("text=Save the colours")
+    await admin.wait_for_url("**saved=colours**")
+    await admin.goto(f"{base}/staff/councils/{slug}/settings")
+    await admin.screenshot(path=OUT / "admin-council-settings.png")
+    home = await browser.new_page(viewport=DESKTOP)  # type: ignore[attr-defined]
+    await home.goto(f"{base}/c/{slug}?lang=cy")
+    await home.screenshot(path=OUT / "council-home-cy.png", full_page=True)
 
 
 async def _social_posts(svc: object, mid: int, actor: Actor) -> dict[str, int]:

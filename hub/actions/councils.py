@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound, storable
-from hub.actions._locks import emit, lock_meeting
+from hub.actions._locks import Actor, emit, lock_meeting
 from hub.events.publish import Writer
 from hub.events.schema import MeetingUpdated
 from hub.i18n import gettext_ as _
@@ -119,25 +119,41 @@ async def create_council(
     name: str,
     timezone: str = "Europe/London",
     language: str = "en",
+    languages: Sequence[str] = LANGUAGES,
+    moderation: str = "pre",
+    actor: Actor | None = None,
 ) -> Council:
+    """A new council (one tenant of the deployment). ``actor``: who (None: the command line
+    or the demo)."""
+    # Imported here: council_profile builds on this module (republish_meetings, LANGUAGES).
+    from hub.actions.council_profile import checked_languages, checked_name
+
     if not SLUG_RE.match(slug):
-        raise Invalid("a council slug is lower-case letters, digits and hyphens")
-    if not name.strip():
-        raise Invalid("a council needs a name")
+        raise Invalid(
+            _("A council's short name is lower-case letters, digits and hyphens, such as aberglas.")
+        )
+    name = checked_name(name)
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"unknown time zone {timezone!r}") from None
+        raise Invalid(_("“%(zone)s” is not a time zone.") % {"zone": timezone[:64]}) from None
     if language not in LANGUAGES:
-        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}")
+        raise Invalid(_("The default language must be one the council offers."))
+    offered = checked_languages(languages, language)
+    if moderation not in POLICY_CHOICES["moderation"]:
+        raise Invalid(_("Choose moderation before or after publication."))
     if await council_by_slug(w.session, slug) is not None:
-        raise Conflict(f"a council with slug {slug!r} exists")
+        raise Conflict(
+            _("There is already a council with the short name %(slug)s.") % {"slug": slug}
+        )
     uk = timezone in UK_ZONES
     council = Council(
         slug=slug,
-        name=name.strip(),
+        name=name,
         timezone=timezone,
         default_language=language,
+        languages=offered,
+        moderation=moderation,
         licence_name=OGL_NAME if uk else "",
         licence_url=OGL_URL if uk else "",
     )
@@ -170,8 +186,11 @@ def _checked(name: str, value: object) -> object:
     return value
 
 
-async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> Council:
-    """Change a council's participation policy (hub/policy.py reads it)."""
+async def update_policy(
+    w: Writer, slug: str, changes: Mapping[str, object], *, actor: Actor | None = None
+) -> Council:
+    """Change a council's participation policy (hub/policy.py reads it). ``actor``: who (None:
+    the command line)."""
     council = await council_by_slug(w.session, slug)
     if council is None:
         raise NotFound(f"no council {slug!r}")
@@ -184,11 +203,11 @@ async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> 
         setattr(council, name, value)
     await w.session.flush()
     if shown:
-        await _republish_meetings(w, council)
+        await republish_meetings(w, council)
     return council
 
 
-async def _republish_meetings(w: Writer, council: Council) -> None:
+async def republish_meetings(w: Writer, council: Council) -> None:
     """Every meeting of the council that has not ended gets its view again (an ended
     meeting's view does not depend on the policy), so open pages follow the change."""
     ids = await w.session.scalars(
@@ -202,7 +221,9 @@ async def _republish_meetings(w: Writer, council: Council) -> None:
         await emit(w, meeting_id, [MeetingUpdated(meeting=meeting_view(meeting))])
 
 
-async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
+async def set_licence(
+    w: Writer, slug: str, name: str, url: str, *, actor: Actor | None = None
+) -> Council:
     """The licence the council's meetings' public record is published under (every export and
     the resident page name it); both empty: the council states none. No event: no page's live
     state holds it, and exports are read fresh (their ETag changes with it)."""
@@ -211,16 +232,20 @@ async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
         raise NotFound(f"no council {slug!r}")
     name, url = storable(name).strip(), storable(url).strip()
     if bool(name) != bool(url):
-        raise Invalid("a licence needs both a name and the URL of its text (or neither)")
+        raise Invalid(_("a licence needs both a name and the URL of its text (or neither)"))
     if len(name) > LICENCE_NAME_MAX_CHARS:
-        raise Invalid(f"a licence's name is at most {LICENCE_NAME_MAX_CHARS} characters")
+        raise Invalid(
+            _("A licence's name is at most %(n)d characters.") % {"n": LICENCE_NAME_MAX_CHARS}
+        )
     if len(url) > LICENCE_URL_MAX_CHARS:
-        raise Invalid(f"a licence's URL is at most {LICENCE_URL_MAX_CHARS} characters")
+        raise Invalid(
+            _("A licence's URL is at most %(n)d characters.") % {"n": LICENCE_URL_MAX_CHARS}
+        )
     if url:
         parts = urlsplit(url)
         # No space, quote or angle bracket: it goes into a Link header as <url>.
         if parts.scheme not in ("http", "https") or not parts.netloc or set(url) & set(' "<>'):
-            raise Invalid("a licence's URL is an http:// or https:// address")
+            raise Invalid(_("a licence's URL is an http:// or https:// address"))
     council.licence_name = name
     council.licence_url = url
     await w.session.flush()

@@ -19,7 +19,13 @@ from hub.settings import Settings
 def cmd_create(settings: Settings, args: argparse.Namespace) -> None:
     async def create(w: Writer) -> Council:
         return await create_council(
-            w, slug=args.slug, name=args.name, timezone=args.timezone, language=args.language
+            w,
+            slug=args.slug,
+            name=args.name,
+            timezone=args.timezone,
+            language=args.language,
+            languages=[code.strip() for code in args.languages.split(",") if code.strip()],
+            moderation=args.moderation,
         )
 
     council = act(settings, create)
@@ -111,7 +117,9 @@ def add_commands(sub: Any) -> None:
     cc.add_argument("--slug", required=True)
     cc.add_argument("--name", required=True)
     cc.add_argument("--timezone", default="Europe/London")
-    cc.add_argument("--language", default="en", choices=["en", "cy"])
+    cc.add_argument("--language", default="en", choices=["en", "cy"], help="the default")
+    cc.add_argument("--languages", default="en,cy", help="those offered (default: en,cy)")
+    cc.add_argument("--moderation", default="pre", choices=["pre", "post"])
     cc.set_defaults(func=cmd_create)
     councils.add_parser("list", help="every council").set_defaults(func=cmd_list)
     cp = councils.add_parser("policy", help="show or change participation policy")

@@ -19,6 +19,9 @@ class Council(Base):
     # IANA zone: times are stored in UTC and shown in this zone (zoneinfo handles BST/GMT).
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # The languages its pages offer residents (codes of hub/i18n.py, space-separated; the
+    # default among them).
+    languages: Mapped[str] = mapped_column(String(32), default="en cy", server_default="en cy")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # ---- participation policy (hub/policy.py reads these) ----
@@ -68,3 +71,17 @@ class Council(Base):
     # it is created (hub/actions/councils.py); empty means the council has not stated one.
     licence_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     licence_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    # ---- identity and branding (hub/actions/council_profile.py, hub/branding.py) ----
+    # An https URL of the council's logo (its own website's); its pages allow images from that
+    # one origin. Empty: no logo.
+    logo_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The council's colour (its pages' header, links) and the text drawn on it, "#rrggbb";
+    # both empty: the hub's own. hub/branding.py checks both pairs reach WCAG AA.
+    brand_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    brand_text_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    # A host name of the council's own (e.g. "meetings.aberglas.gov.uk") whose "/" is the
+    # council's home page; None: none.
+    host_name: Mapped[str | None] = mapped_column(
+        String(253), unique=True, index=True, nullable=True
+    )

@@ -23,7 +23,7 @@ from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
-from hub.models import Council, Meeting
+from hub.models import Council, Meeting, Role
 from hub.queries.councils import council_by_slug
 from hub.queries.meetings import load_meeting
 from hub.web import services
@@ -169,11 +169,52 @@ async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Res
         council = await council_by_slug(session, request.path_params["slug"])
     if council is None:
         return error_response(request, 404, "not_found", _("There is no such council."))
-    if not staff.can_drive(council.id):
+    if not may_manage(staff, council.id):
         return error_response(
             request, 403, "forbidden", _("Your role does not let you manage this council.")
         )
     return staff, council
+
+
+# ---- the admin area: who may create councils, and which councils each person manages ----------
+# The two rules the admin area asks; per-council roles replace their bodies, not their callers.
+
+
+def may_manage(staff: StaffIdentity, council_id: int) -> bool:
+    """Whether ``staff`` may configure the council (its settings, sources, new meetings): its
+    clerks, and admins."""
+    return staff.can_drive(council_id)
+
+
+def may_create_councils(staff: StaffIdentity) -> bool:
+    """Whether ``staff`` administers the deployment (creates councils, sees them all)."""
+    return staff.role is Role.ADMIN
+
+
+async def deployment_admin(request: Request) -> StaffIdentity | Response:
+    """For the deployment's admin pages (``/staff/admin``): the admin signed in, or the
+    refusal to send."""
+    staff = await signed_in(request)
+    if isinstance(staff, Response):
+        return staff
+    if not may_create_councils(staff):
+        return error_response(
+            request, 403, "forbidden", _("Only the deployment's administrators can do this.")
+        )
+    return staff
+
+
+async def deployment_admin_action(
+    request: Request,
+) -> tuple[StaffIdentity, dict[str, str]] | Response:
+    """A POST of the deployment's admin pages: the admin and the checked form."""
+    form = await staff_form(request)
+    if isinstance(form, Response):
+        return form
+    staff = await deployment_admin(request)
+    if isinstance(staff, Response):
+        return staff
+    return staff, form
 
 
 async def staff_council_action(

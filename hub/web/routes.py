@@ -6,10 +6,21 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.web import health, live
-from hub.web.public import api, apidocs, exports, pages, participation, privacy, projector
+from hub.web.public import (
+    api,
+    apidocs,
+    council_home,
+    exports,
+    pages,
+    participation,
+    privacy,
+    projector,
+)
 from hub.web.staff import (
+    admin,
     agenda,
     console,
+    council_settings,
     councils,
     moderation,
     review,
@@ -50,6 +61,9 @@ PUBLIC: list[BaseRoute] = [
     Route(f"{API_MEETING}{CONTRIBUTION}/vote", participation.vote_withdraw, methods=["DELETE"]),
     WebSocketRoute(f"{API_MEETING}/live", live.public_live),
     Route("/c/{slug}/privacy", privacy.privacy_notice, methods=["GET"]),
+    # A council's home page and its colours (hub/web/public/council_home.py).
+    Route("/c/{slug}", council_home.council_home, methods=["GET"]),
+    Route("/c/{slug}/theme.css", council_home.council_theme, methods=["GET"]),
     Route("/healthz", health.health),
 ]
 
@@ -105,8 +119,17 @@ STAFF: list[BaseRoute] = [
     # A meeting's own hashtags (in the agenda editor) and a council's social media settings
     # (hub/web/staff/settings.py).
     Route(f"{STAFF_MEETING}/hashtags", settings.save_hashtags, methods=["POST"]),
-    Route(f"{STAFF_COUNCIL}/settings", settings.council_settings, methods=["GET"]),
+    Route(f"{STAFF_COUNCIL}/settings", council_settings.council_settings, methods=["GET"]),
     Route(f"{STAFF_COUNCIL}/settings", settings.save_council_settings, methods=["POST"]),
+    # The other sections of a council's settings page (hub/web/staff/council_settings.py).
+    *(
+        Route(f"{STAFF_COUNCIL}/settings/{name}", save, methods=["POST"])
+        for name, save in council_settings.SAVE.items()
+    ),
+    # The admin area (hub/web/staff/admin.py).
+    Route("/staff/admin", admin.admin_home, methods=["GET"]),
+    Route("/staff/admin/councils", admin.create, methods=["POST"]),
+    Route("/staff/councils", admin.my_councils, methods=["GET"]),
 ]
 
 ROUTES: list[BaseRoute] = [*PUBLIC, *STAFF]

@@ -91,7 +91,7 @@ async def test_council_slugs_are_unique_and_well_formed(
     with pytest.raises(Conflict):
         async with writing(sessionmaker, MemoryBroker()) as w:
             await create_council(w, slug="aberglas", name="Again")
-    with pytest.raises(Invalid, match="slug"):
+    with pytest.raises(Invalid, match="short name"):
         async with writing(sessionmaker, MemoryBroker()) as w:
             await create_council(w, slug="Not A Slug", name="X")
 

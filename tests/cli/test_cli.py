@@ -157,7 +157,39 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
     db = tmp_path / "ops.db"
     cli(db, "migrate")
     r = cli(db, "councils", "create", "--slug", "Bad Slug!", "--name", "X")
-    assert r.returncode != 0 and "slug" in r.stderr
+    assert r.returncode != 0 and "short name is lower-case letters" in r.stderr
+    r = cli(
+        db,
+        "councils",
+        "create",
+        "--slug",
+        "x",
+        "--name",
+        "X",
+        "--language",
+        "cy",
+        "--languages",
+        "en",
+    )
+    assert r.returncode != 0 and "default language must be one the council offers" in r.stderr
+    r = cli(
+        db,
+        "councils",
+        "create",
+        "--slug",
+        "ynys",
+        "--name",
+        "Ynys",
+        "--language",
+        "cy",
+        "--languages",
+        "cy",
+        "--moderation",
+        "post",
+    )
+    assert r.returncode == 0, r.stderr
+    r = cli(db, "councils", "policy", "--slug", "ynys")
+    assert "moderation: post" in r.stdout
     for flags, password, why in (
         (("--role", "clerk", "--council", "nope"), "long enough password", "no council"),
         (("--role", "admin"), "short", "12 characters"),

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item, set_item_outcome
 from hub.actions.agenda_edit import add_item, edit_item, edit_meeting, move_item, set_private
+from hub.actions.council_profile import set_languages, update_identity
 from hub.actions.councils import update_policy
 from hub.actions.meetings import change_meeting_status, update_meeting
 from hub.actions.moderation import moderate
@@ -40,6 +41,23 @@ def script() -> list[tuple[str, Step]]:
         (
             "policy: submissions open with the meeting",
             lambda w, s: update_policy(w, "aberglas", {"submissions_open": "meeting"}),
+        ),
+        (
+            "council: renamed",
+            lambda w, s: update_identity(
+                w, "aberglas", actor=ACTOR, name="Aberglas Council", logo_url="", host_name=""
+            ),
+        ),
+        (
+            "council: Welsh by default, another time zone",
+            lambda w, s: set_languages(
+                w,
+                "aberglas",
+                actor=ACTOR,
+                timezone="Europe/Dublin",
+                languages=["en", "cy"],
+                default_language="cy",
+            ),
         ),
         (
             "window: closes tomorrow",

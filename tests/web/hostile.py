@@ -171,7 +171,35 @@ PLAUSIBLE: dict[str, list[str]] = {
     "hashtags": ["#AberglasCabinet", ""],
     "social_allowlist": ["x:AberglasCouncil", ""],
     "social_window_minutes": ["30", "0"],
-    "saved": ["1"],
+    "saved": ["1", "identity"],
+    # The admin area and a council's settings (hub/web/staff/admin.py, council_settings.py).
+    # Values the stage's own steps survive: pre-moderation (it approves a question), rate
+    # limits as high as the module sets them.
+    "slug": ["hostile-council", "aberglas"],
+    "timezone": ["Europe/London", "Europe/Dublin"],
+    "default_language": ["en", "cy"],
+    "offer_en": ["1", ""],
+    "offer_cy": ["1", ""],
+    "moderation": ["pre"],
+    "logo_url": ["https://www.aberglas.gov.uk/logo.svg", ""],
+    "host_name": ["meetings.aberglas.gov.uk", ""],
+    "brand_colour": ["#8a1538", "#777"],
+    "brand_text_colour": ["#ffffff", "#fff"],
+    "submissions_open": ["publication"],
+    "close_items_when_done": ["1", ""],
+    "max_chars": ["1000"],
+    "max_links": ["1", "5"],
+    "rate_per_participant": ["10000"],
+    "rate_per_address": ["100000"],
+    "blocklist": ["", "spam"],
+    "rejection_reasons": ["", "repeat: Already asked"],
+    "retention_days": ["365", "30"],
+    "privacy_notice": ["Aberglas County Council is the controller.", ""],
+    "licence_name": ["Open Government Licence v3.0", ""],
+    "licence_url": [
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "",
+    ],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.

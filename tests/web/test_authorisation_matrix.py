@@ -35,6 +35,7 @@ class Rule(enum.Enum):
     STAFF = frozenset({"councillor", "clerk", "admin", "other_clerk"})  # any signed-in staff
     REVIEW = frozenset({"councillor", "clerk", "admin"})  # the meeting's council's staff
     DRIVE = frozenset({"clerk", "admin"})  # the meeting's council's clerks
+    ADMIN = frozenset({"admin"})  # the deployment's administrators
     SIGN_IN = frozenset(ROLES)  # the sign-in routes: their own tests (tests/web/test_auth.py)
     FORM = frozenset(ROLES)  # the no-JS resident form: a per-page token (test_participation)
 
@@ -111,6 +112,20 @@ RULES: dict[tuple[str, str], Rule] = {
     # The council's settings: its clerks and admins (another council's clerk is refused).
     ("GET", "/staff/councils/{slug}/settings"): Rule.DRIVE,
     ("POST", "/staff/councils/{slug}/settings"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/identity"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/colours"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/languages"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/participation"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/privacy"): Rule.DRIVE,
+    ("POST", "/staff/councils/{slug}/settings/licence"): Rule.DRIVE,
+    # The admin area: the deployment's admins create councils; anyone on the staff sees the
+    # councils they manage (none, for a councillor).
+    ("GET", "/staff/admin"): Rule.ADMIN,
+    ("POST", "/staff/admin/councils"): Rule.ADMIN,
+    ("GET", "/staff/councils"): Rule.STAFF,
+    # A council's home page and its colours.
+    ("GET", "/c/{slug}"): Rule.PUBLIC,
+    ("GET", "/c/{slug}/theme.css"): Rule.PUBLIC,
 }
 
 # Bodies that an authorised caller gets a 4xx for (bad values), without changing anything.
@@ -132,6 +147,13 @@ HARMLESS: dict[str, dict[str, str]] = {
     "/meetings": {"title": ""},
     "/hashtags": {"hashtags": "not a tag!"},
     "/settings": {"hashtags": "", "social_allowlist": "", "social_window_minutes": "never"},
+    "/identity": {"name": ""},
+    "/colours": {"brand_colour": "#777", "brand_text_colour": "#fff"},
+    "/languages": {"timezone": "Mars/Olympus", "default_language": "en", "offer_en": "1"},
+    "/participation": {"moderation": "pre", "max_chars": "0"},
+    "/privacy": {"retention_days": "1"},
+    "/licence": {"licence_name": "A licence without its address"},
+    "/admin/councils": {"name": "Harmless", "slug": "Not A Slug!"},
 }
 
 

@@ -366,7 +366,7 @@ async def test_the_social_media_settings_forms(
         },
         json_=False,
     )
-    assert r.status_code == 303 and r.headers["location"] == f"{settings}?saved=1"
+    assert r.status_code == 303 and r.headers["location"] == f"{settings}?saved=social#social"
     shown = (await clerk.http.get(r.headers["location"])).text
     assert "Saved." in shown and _field(shown, "hashtags") == "#AberglasCouncil"
     assert "mastodon:@clerk@social.wales\nx:AberglasCouncil</textarea>" in shown

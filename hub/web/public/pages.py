@@ -14,6 +14,7 @@ from hub.policy import (
     policy_of,
     shown_hashtags,
 )
+from hub.queries.councils import all_councils, council_by_host
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.queries.timeline import opened_at
@@ -24,6 +25,7 @@ from hub.web import participants, services
 from hub.web.errors import error_response
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.public.api import PAGE_SIZE
+from hub.web.public.council_look import council_look
 from hub.web.render import page
 from hub.web.security import csp_with_frames
 from hub.webcast import video_for, video_hosts
@@ -39,12 +41,33 @@ def not_found_page(request: Request) -> Response:
     return error_response(request, 404, "not_found", i18n.gettext_("There is no such meeting."))
 
 
+def request_host(request: Request) -> str:
+    """The Host the request names, lower case, without its port."""
+    host = request.headers.get("host", "").strip().lower()
+    if host.startswith("["):  # an IPv6 literal names no council
+        return ""
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+@takes(query={"page": NUMBER_MAX_DIGITS})
 async def index(request: Request) -> Response:
+    """The deployment's home: its councils and the latest meetings; or, on a council's own
+    host name, that council's home page."""
+    from hub.web.public.council_home import page_of, render_home
+
     svc = services(request)
     async with svc.sessionmaker() as session:
-        meetings, _total = await list_meetings(session, council=None, limit=PAGE_SIZE, offset=0)
-        views = [meeting_view(m) for m in meetings]
-    return page(request, "index.html", {"meetings": views})
+        own = await council_by_host(session, request_host(request))
+        if own is None:
+            councils = await all_councils(session)
+            meetings, _total = await list_meetings(session, council=None, limit=PAGE_SIZE, offset=0)
+            views = [meeting_view(m) for m in meetings]
+    if own is not None:
+        number = page_of(request)
+        if isinstance(number, Response):
+            return number
+        return await render_home(request, own, number)
+    return page(request, "index.html", {"meetings": views, "councils": councils})
 
 
 @takes(query={"sent": NUMBER_MAX_DIGITS})
@@ -73,7 +96,7 @@ async def meeting_page(request: Request) -> Response:
             opened = await opened_at(session, meeting_id)
             if opened is not None:
                 recording = {"at_template": video.at_template, "opened_at": iso(opened)}
-    page_language(request, snap["meeting"]["language"])
+    look = council_look(request, meeting.council)
     policy = policy_of(meeting.council)
     closed = meeting_window(policy, meeting, utcnow())
     participation = {
@@ -106,6 +129,7 @@ async def meeting_page(request: Request) -> Response:
             "licence": licence_view(meeting.council),
             "video": video,
             "recording": recording,
+            **look,
         },
     )
     if video is not None:

@@ -12,7 +12,7 @@ from hub.queries.councils import council_by_slug
 from hub.shapes.own import participant_code
 from hub.web import participants, services
 from hub.web.errors import error_response
-from hub.web.public.pages import page_language
+from hub.web.public.council_look import council_look
 from hub.web.render import page
 
 
@@ -22,7 +22,7 @@ async def privacy_notice(request: Request) -> Response:
         council = await council_by_slug(session, request.path_params["slug"])
     if council is None:
         return error_response(request, 404, "not_found", i18n.gettext_("There is no such council."))
-    page_language(request, council.default_language)
+    look = council_look(request, council)
     participant = participants.participant_of(request, svc.settings.secret_key)
     notice = [p.strip() for p in council.privacy_notice.split("\n\n") if p.strip()]
     return page(
@@ -32,5 +32,6 @@ async def privacy_notice(request: Request) -> Response:
             "council": council,
             "notice": notice,
             "code": participant_code(participant) if participant else None,
+            **look,
         },
     )

@@ -1,16 +1,15 @@
-"""Settings clerks change between meetings: their council's social media settings (its
-hashtags, the allowlist of accounts published at once, how long before and after a meeting
-posts are collected) and a meeting's own hashtags (a form of the agenda editor).
+"""Social media settings: a council's (its hashtags, the allowlist of accounts published at
+once, how long before and after a meeting posts are collected: the "Social media" section of
+its settings page, hub/web/staff/council_settings.py) and a meeting's own hashtags (a form of
+the agenda editor).
 
-Each is a form that works without the script. The council's page: saved, it redirects back
-with a note; refused (a hashtag with a hyphen, an allowlist line that is not
-``platform:handle``), it shows the page again with what the clerk typed and the reason beside
-the form (422). The meeting's hashtags behave as the agenda editor's other forms.
+Each is a form that works without the script. The council's: saved, it redirects back to its
+section with a note; refused (a hashtag with a hyphen, an allowlist line that is not
+``platform:handle``), it shows the page again with what the clerk typed and the reason in the
+section (422). The meeting's hashtags behave as the agenda editor's other forms.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -21,13 +20,13 @@ from hub.actions.councils import POLICY_NUMBERS, update_policy
 from hub.actions.meetings import update_meeting
 from hub.events.publish import Writer, writing
 from hub.i18n import gettext_ as _
-from hub.models import Council, Meeting
+from hub.models import Meeting
 from hub.web import services
 from hub.web.errors import refusal, wants_json
 from hub.web.guards import CSRF_FORM, staff_council, staff_form
-from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
-from hub.web.render import staff_page
+from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, takes
 from hub.web.staff.acting import perform
+from hub.web.staff.council_settings import settings_page
 
 # What the forms take: room for spaces, commas and '#' around 300 characters of tags; the
 # allowlist as long as any policy text (hub/actions/councils.py checks both properly).
@@ -39,56 +38,7 @@ WINDOW = POLICY_NUMBERS["social_window_minutes"]
 def _saved(request: Request, path: str) -> Response:
     if wants_json(request):
         return JSONResponse({"ok": True})
-    return RedirectResponse(f"{path}?saved=1", status_code=303)
-
-
-def _was_saved(request: Request) -> bool:
-    query = read_query(request)
-    return not isinstance(query, Response) and query.get("saved") == "1"
-
-
-# ---- the council's social media settings ------------------------------------------------------
-
-
-def _council_values(council: Council) -> dict[str, Any]:
-    return {
-        "hashtags": council.hashtags or "",
-        "social_allowlist": council.social_allowlist or "",
-        "social_window_minutes": str(council.social_window_minutes),
-    }
-
-
-def _council_page(
-    request: Request,
-    staff: Any,
-    council: Council,
-    values: dict[str, Any],
-    error: str | None = None,
-    status: int = 200,
-) -> Response:
-    response = staff_page(
-        request,
-        "staff/council_settings.html",
-        staff,
-        {
-            "council": council,
-            "values": values,
-            "error": error,
-            "saved": error is None and _was_saved(request),
-            "window": WINDOW,
-        },
-    )
-    response.status_code = status
-    return response
-
-
-@takes(query={"saved": 1})
-async def council_settings(request: Request) -> Response:
-    checked = await staff_council(request)
-    if isinstance(checked, Response):
-        return checked
-    staff, council = checked
-    return _council_page(request, staff, council, _council_values(council))
+    return RedirectResponse(f"{path}?saved=social#social", status_code=303)
 
 
 @takes(
@@ -122,11 +72,21 @@ async def save_council_settings(request: Request) -> Response:
             )
         changes = {**values, "social_window_minutes": minutes}
         async with writing(svc.sessionmaker, svc.broker) as w:
-            await update_policy(w, council.slug, changes)
+            await update_policy(
+                w, council.slug, changes, actor=Actor(staff.user_id, staff.display_name)
+            )
     except Invalid as exc:
         if wants_json(request):
             return refusal(request, exc)
-        return _council_page(request, staff, council, values, exc.message, exc.status)
+        return settings_page(
+            request,
+            staff,
+            council,
+            section="social",
+            typed=values,
+            error=exc.message,
+            status=exc.status,
+        )
     return _saved(request, f"/staff/councils/{council.slug}/settings")
 
 
