@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound, storable
-from hub.actions._locks import emit, lock_meeting
+from hub.actions._locks import Actor, emit, lock_meeting
+from hub.actions.audit import record
 from hub.events.publish import Writer
 from hub.events.schema import MeetingUpdated
 from hub.i18n import gettext_ as _
@@ -119,6 +120,7 @@ async def create_council(
     name: str,
     timezone: str = "Europe/London",
     language: str = "en",
+    actor: Actor | None = None,
 ) -> Council:
     if not SLUG_RE.match(slug):
         raise Invalid("a council slug is lower-case letters, digits and hyphens")
@@ -143,6 +145,13 @@ async def create_council(
     )
     w.session.add(council)
     await w.session.flush()
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="council.created",
+        details={"slug": council.slug, "name": council.name},
+    )
     return council
 
 
@@ -170,7 +179,9 @@ def _checked(name: str, value: object) -> object:
     return value
 
 
-async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> Council:
+async def update_policy(
+    w: Writer, slug: str, changes: Mapping[str, object], *, actor: Actor | None = None
+) -> Council:
     """Change a council's participation policy (hub/policy.py reads it)."""
     council = await council_by_slug(w.session, slug)
     if council is None:
@@ -180,9 +191,19 @@ async def update_policy(w: Writer, slug: str, changes: Mapping[str, object]) -> 
     shown = any(
         name in checked and checked[name] != getattr(council, name) for name in POLICY_SHOWN
     )
+    changed = sorted(name for name, value in checked.items() if getattr(council, name) != value)
     for name, value in checked.items():
         setattr(council, name, value)
     await w.session.flush()
+    if changed:
+        # Which settings changed, not their values: a blocklist is long, and not for the log.
+        await record(
+            w,
+            council_id=council.id,
+            actor=actor,
+            action="council.policy_changed",
+            details={"fields": changed},
+        )
     if shown:
         await _republish_meetings(w, council)
     return council
@@ -202,7 +223,9 @@ async def _republish_meetings(w: Writer, council: Council) -> None:
         await emit(w, meeting_id, [MeetingUpdated(meeting=meeting_view(meeting))])
 
 
-async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
+async def set_licence(
+    w: Writer, slug: str, name: str, url: str, *, actor: Actor | None = None
+) -> Council:
     """The licence the council's meetings' public record is published under (every export and
     the resident page name it); both empty: the council states none. No event: no page's live
     state holds it, and exports are read fresh (their ETag changes with it)."""
@@ -224,4 +247,7 @@ async def set_licence(w: Writer, slug: str, name: str, url: str) -> Council:
     council.licence_name = name
     council.licence_url = url
     await w.session.flush()
+    await record(
+        w, council_id=council.id, actor=actor, action="council.licence_set", details={"name": name}
+    )
     return council

@@ -89,7 +89,7 @@ def test_migrate_create_and_list(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     r = cli(db, "users", "list")
-    assert "clerk@caerdydd.invalid\tclerk" in r.stdout
+    assert "clerk@caerdydd.invalid\t-\tcaerdydd:clerk\tactive" in r.stdout
     assert "long enough password" not in r.stdout
 
 
