@@ -174,6 +174,12 @@ def session_key(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+def invite_key(token: str) -> str:
+    """What ``staff_invites`` stores for an invitation link's token: its SHA-256 (the token is
+    256 random bits, so a fast hash is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def session_id(conn: HTTPConnection) -> str | None:
     """The session id the request's cookie carries, if any."""
     value = conn.session.get("sid")

@@ -9,7 +9,6 @@ they sign in with its password instead and the invitation adds the role to that 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +19,7 @@ from hub.actions import Conflict, Invalid, NotFound
 from hub.actions._locks import Actor
 from hub.actions.accounts import checked_role, new_account, user_by_email
 from hub.actions.audit import record
-from hub.auth import normalise_email
+from hub.auth import invite_key, normalise_email
 from hub.events.publish import Writer
 from hub.models import StaffInvite, StaffMembership, StaffUser, utcnow
 
@@ -28,11 +27,6 @@ from hub.models import StaffInvite, StaffMembership, StaffUser, utcnow
 # forwarded by mistake soon stops working. Revoking one ends it at once.
 INVITE_LIFETIME = timedelta(days=7)
 TOKEN_BYTES = 32
-
-
-def token_hash(token: str) -> str:
-    """What ``staff_invites`` keeps of a token (a fast hash: the token is 256 random bits)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,7 +66,7 @@ async def create_invite(
         council_id=council_id,
         email=email,
         role=role_.value,
-        token_hash=token_hash(token),
+        token_hash=invite_key(token),
         invited_by=actor.user_id if actor else None,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
@@ -145,7 +139,7 @@ async def accept_invite(
     email that has an account) ``existing_user_id``, whose password the caller has checked.
     The role is added in the council; the link stops working."""
     invite = await w.session.scalar(
-        select(StaffInvite).where(StaffInvite.token_hash == token_hash(token)).with_for_update()
+        select(StaffInvite).where(StaffInvite.token_hash == invite_key(token)).with_for_update()
     )
     refused = refusal(invite)
     if refused is not None:

@@ -172,6 +172,10 @@ PLAUSIBLE: dict[str, list[str]] = {
     "social_allowlist": ["x:AberglasCouncil", ""],
     "social_window_minutes": ["30", "0"],
     "saved": ["1"],
+    # A council's staff (hub/web/staff/members.py), invitations and the audit log.
+    "role": ["clerk", "councillor", "admin"],
+    "password_again": [PASSWORD, "not the password"],
+    "before": ["1", "100", ""],
 }
 # Where a field means something else. For moderation, actions that store the reason (answer,
 # block, unanswer), so a hostile reason reaches the database.
@@ -191,6 +195,8 @@ PLAUSIBLE_ON: dict[str, dict[str, list[str]]] = {
     "/bulk": {"action": ["approve", "reject"]},
     "{meeting_id:id}/status": {"action": ["adjourn", "resume", "open", "close"]},
     "/sources": {"kind": ["moderngov", "legistar", "ical"]},
+    # Someone new (an invitation is made) and someone on the staff already (refused).
+    "/staff/invites": {"email": ["new@aberglas.invalid", "clerk@aberglas.invalid"]},
 }
 
 
