@@ -15,6 +15,7 @@ from hub.actions.audit import record
 from hub.actions.sessions import end_all_sessions
 from hub.auth import hash_password, normalise_email
 from hub.events.publish import Writer
+from hub.i18n import gettext_ as _
 from hub.models import Role, StaffMembership, StaffUser, utcnow
 
 DISPLAY_NAME_MAX_CHARS = 120  # staff_users.display_name
@@ -24,13 +25,15 @@ def checked_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise Invalid(f"role must be one of {', '.join(r.value for r in Role)}") from None
+        raise Invalid(
+            _("The role must be one of %(roles)s.") % {"roles": ", ".join(r.value for r in Role)}
+        ) from None
 
 
 def checked_name(display_name: str, email: str) -> str:
     name = " ".join(display_name.split()) or email
     if len(name) > DISPLAY_NAME_MAX_CHARS:
-        raise Invalid(f"a name is at most {DISPLAY_NAME_MAX_CHARS} characters")
+        raise Invalid(_("A name is at most %(n)d characters.") % {"n": DISPLAY_NAME_MAX_CHARS})
     return name
 
 
@@ -84,7 +87,7 @@ async def new_account(
     email = normalise_email(email)
     display_name = checked_name(display_name, email)
     if await user_by_email(w, email) is not None:
-        raise Conflict(f"a staff account for {email} exists")
+        raise Conflict(_("A staff account for %(email)s exists.") % {"email": email})
     user = StaffUser(
         email=email,
         display_name=display_name,
@@ -107,7 +110,7 @@ async def user_by_email(w: Writer, email: str) -> StaffUser | None:
 async def _locked_user(w: Writer, user_id: int) -> StaffUser:
     user = await w.session.get(StaffUser, user_id, with_for_update=True)
     if user is None:
-        raise NotFound("no such staff account")
+        raise NotFound(_("There is no such staff account."))
     return user
 
 
@@ -171,12 +174,14 @@ async def deactivate(
     active admin of a council (appoint another first)."""
     user = await _locked_user(w, user_id)
     if actor is not None and actor.user_id == user.id:
-        raise Conflict("you cannot deactivate your own account")
+        raise Conflict(_("You cannot deactivate your own account."))
     roles = await councils_of(w, user.id)
     if within is not None and (user.is_deployment_admin or set(roles) - {within}):
         raise Conflict(
-            "this account serves other councils too: remove it from this council instead, "
-            "or ask a deployment admin to deactivate it"
+            _(
+                "This account serves other councils too: remove it from this council instead, "
+                "or ask a deployment admin to deactivate it."
+            )
         )
     if user.is_active and user.is_deployment_admin:
         others = await w.session.scalar(
@@ -185,14 +190,16 @@ async def deactivate(
             .where(StaffUser.is_deployment_admin, StaffUser.is_active, StaffUser.id != user.id)
         )
         if not others:
-            raise Conflict("this is the last active deployment admin: appoint another first")
+            raise Conflict(_("This is the last active deployment admin: appoint another first."))
     for council_id, role in sorted(roles.items()):
         if (
             role is Role.ADMIN
             and user.is_active
             and await active_admins(w, council_id) == {user.id}
         ):
-            raise Conflict("this is the last admin of one of its councils: appoint another first")
+            raise Conflict(
+                _("This is the last admin of one of its councils: appoint another first.")
+            )
     user.is_active = False
     await end_all_sessions(w, user.id)
     await w.session.flush()
@@ -204,7 +211,7 @@ async def reactivate(w: Writer, user_id: int, *, actor: Actor | None = None) -> 
     """The account may sign in again (with its password as it was)."""
     user = await _locked_user(w, user_id)
     if user.is_active:
-        raise Conflict("this account is active")
+        raise Conflict(_("This account is active already."))
     user.is_active = True
     await w.session.flush()
     await _record_everywhere(w, user, actor, "staff.reactivated")
@@ -216,7 +223,7 @@ async def record_sign_in(w: Writer, user_id: int, new_hash: str | None = None) -
     settings have grown since it was set: computed by the caller, outside the transaction)."""
     user = await w.session.get(StaffUser, user_id)
     if user is None:
-        raise NotFound("no such staff account")
+        raise NotFound(_("There is no such staff account."))
     if new_hash is not None:
         user.password_hash = new_hash
     user.last_login_at = utcnow()

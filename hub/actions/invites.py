@@ -21,6 +21,7 @@ from hub.actions.accounts import checked_role, new_account, user_by_email
 from hub.actions.audit import record
 from hub.auth import invite_key, normalise_email
 from hub.events.publish import Writer
+from hub.i18n import gettext_ as _
 from hub.models import StaffInvite, StaffMembership, StaffUser, utcnow
 
 # A week: long enough for a new clerk to find the email among others, short enough that a link
@@ -50,7 +51,10 @@ async def create_invite(
             )
         )
         if member is not None:
-            raise Conflict(f"{email} is on this council's staff already: change their role")
+            raise Conflict(
+                _("%(email)s is on this council's staff already: change their role instead.")
+                % {"email": email}
+            )
     now = utcnow()
     for old in await w.session.scalars(
         select(StaffInvite).where(
@@ -88,9 +92,9 @@ async def revoke_invite(
 ) -> StaffInvite:
     invite = await w.session.get(StaffInvite, invite_id, with_for_update=True)
     if invite is None or invite.council_id != council_id:
-        raise NotFound("no such invitation")
+        raise NotFound(_("There is no such invitation."))
     if invite.accepted_at is not None or invite.revoked_at is not None:
-        raise Conflict("this invitation has been used or revoked already")
+        raise Conflict(_("This invitation has been used or revoked already."))
     invite.revoked_at = utcnow()
     await w.session.flush()
     await record(
@@ -148,9 +152,9 @@ async def accept_invite(
     existing = await user_by_email(w, invite.email)
     if existing is not None:
         if existing.id != existing_user_id:
-            raise Invalid("sign in with the password of the account this invitation is for")
+            raise Invalid(_("Enter the password of the account this invitation is for."))
         if not existing.is_active:
-            raise Conflict("this account is deactivated: ask a deployment admin")
+            raise Conflict(_("This account is deactivated: ask a deployment admin."))
         taken = await w.session.scalar(
             select(StaffMembership.id).where(
                 StaffMembership.user_id == existing.id,
@@ -158,11 +162,11 @@ async def accept_invite(
             )
         )
         if taken is not None:
-            raise Conflict("you are on this council's staff already")
+            raise Conflict(_("You are on this council's staff already."))
         user = existing
     else:
         if password is None:
-            raise Invalid("choose a password")
+            raise Invalid(_("Choose a password."))
         user = await new_account(
             w, email=invite.email, display_name=display_name, password=password
         )

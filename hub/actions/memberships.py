@@ -14,6 +14,7 @@ from hub.actions._locks import Actor
 from hub.actions.accounts import active_admins, checked_role
 from hub.actions.audit import record
 from hub.events.publish import Writer
+from hub.i18n import gettext_ as _
 from hub.models import Role, StaffMembership, StaffUser
 
 
@@ -29,7 +30,7 @@ async def _membership(w: Writer, council_id: int, user_id: int) -> StaffMembersh
 async def _user(w: Writer, user_id: int) -> StaffUser:
     user = await w.session.get(StaffUser, user_id)
     if user is None:
-        raise NotFound("no such staff account")
+        raise NotFound(_("There is no such staff account."))
     return user
 
 
@@ -38,7 +39,7 @@ async def _keep_an_admin(w: Writer, member: StaffMembership) -> None:
     if member.role == Role.ADMIN.value and await active_admins(w, member.council_id) == {
         member.user_id
     }:
-        raise Conflict("this is the council's last admin: appoint another first")
+        raise Conflict(_("This is the council's last admin: appoint another first."))
 
 
 async def set_role(
@@ -77,7 +78,7 @@ async def remove_member(w: Writer, *, council_id: int, user_id: int, actor: Acto
     user = await _user(w, user_id)
     member = await _membership(w, council_id, user_id)
     if member is None:
-        raise NotFound("this person is not on the council's staff")
+        raise NotFound(_("This person is not on the council's staff."))
     await _keep_an_admin(w, member)
     await w.session.delete(member)
     await w.session.flush()
