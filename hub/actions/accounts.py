@@ -173,6 +173,8 @@ async def deactivate(
     deactivates themselves (from the web), the last active deployment admin, or the last
     active admin of a council (appoint another first)."""
     user = await _locked_user(w, user_id)
+    if not user.is_active:
+        raise Conflict(_("This account is deactivated already."))
     if actor is not None and actor.user_id == user.id:
         raise Conflict(_("You cannot deactivate your own account."))
     roles = await councils_of(w, user.id)
@@ -183,7 +185,7 @@ async def deactivate(
                 "or ask a deployment admin to deactivate it."
             )
         )
-    if user.is_active and user.is_deployment_admin:
+    if user.is_deployment_admin:
         others = await w.session.scalar(
             select(func.count())
             .select_from(StaffUser)
@@ -192,11 +194,7 @@ async def deactivate(
         if not others:
             raise Conflict(_("This is the last active deployment admin: appoint another first."))
     for council_id, role in sorted(roles.items()):
-        if (
-            role is Role.ADMIN
-            and user.is_active
-            and await active_admins(w, council_id) == {user.id}
-        ):
+        if role is Role.ADMIN and await active_admins(w, council_id) == {user.id}:
             raise Conflict(
                 _("This is the last admin of one of its councils: appoint another first.")
             )
