@@ -1,6 +1,6 @@
-"""Takes docs/staff.md's screenshots (the staff page, an invitation in Welsh, the audit log in
-Welsh, the dashboard). Run from the checkout: PYTHONPATH=. .venv/bin/python scripts/staff_screenshots.py (it seeds with
-the tests' fixtures, tests/support.py; needs Chromium)."""
+"""Takes docs/staff.md's screenshots: the staff page, an invitation in Welsh, the audit log in
+Welsh, the dashboard. It seeds with the tests' fixtures (tests/support.py), so run it from the
+checkout: PYTHONPATH=. .venv/bin/python scripts/staff_screenshots.py (needs Chromium)."""
 
 from __future__ import annotations
 
