@@ -13,9 +13,10 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,7 +26,7 @@ from starlette.requests import HTTPConnection
 from zxcvbn import zxcvbn
 
 from hub.actions import Invalid
-from hub.models import Role, StaffSession, StaffUser, utcnow
+from hub.models import Role, StaffMembership, StaffSession, StaffUser, utcnow
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a login here.
 _hasher = PasswordHasher()
@@ -129,12 +130,13 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Veri
 
 @dataclass(frozen=True)
 class StaffIdentity:
-    """The signed-in staff member, as routes see them."""
+    """The signed-in staff member, as routes see them: their role in each council they serve
+    (``roles``: council id -> role), or every council for a deployment admin."""
 
     user_id: int
     display_name: str
-    role: Role
-    council_id: int | None
+    is_deployment_admin: bool
+    roles: Mapping[int, Role]
     session_key: str  # the session row's id_hash
     last_seen_at: datetime
 
@@ -143,22 +145,39 @@ class StaffIdentity:
         """Whether the session's last-seen time is old enough to be written again."""
         return utcnow() - self.last_seen_at >= SEEN_EVERY
 
+    def role_in(self, council_id: int) -> Role | None:
+        """Their role in the council (a deployment admin is every council's admin)."""
+        if self.is_deployment_admin:
+            return Role.ADMIN
+        return self.roles.get(council_id)
+
     def can_drive(self, council_id: int) -> bool:
-        """Clerks drive their own council's meetings; admins drive any."""
-        if self.role is Role.ADMIN:
-            return True
-        return self.role is Role.CLERK and self.council_id == council_id
+        """The council's clerks and admins drive and moderate its meetings."""
+        return self.role_in(council_id) in (Role.ADMIN, Role.CLERK)
 
     def can_review(self, council_id: int) -> bool:
-        if self.role is Role.ADMIN:
-            return True
-        return self.council_id == council_id
+        """Anyone on the council's staff reads its staff record."""
+        return self.role_in(council_id) is not None
+
+    def can_manage(self, council_id: int) -> bool:
+        """The council's admins manage its staff and read its audit log."""
+        return self.role_in(council_id) is Role.ADMIN
+
+    def council_ids(self) -> list[int] | None:
+        """The councils they serve; None: every council (a deployment admin)."""
+        return None if self.is_deployment_admin else sorted(self.roles)
 
 
 def session_key(session_id: str) -> str:
     """What ``staff_sessions`` stores for a session id: its SHA-256 (the id is 256 random bits,
     so a fast hash is enough; nothing in the table can be replayed as a cookie)."""
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def invite_key(token: str) -> str:
+    """What ``staff_invites`` stores for an invitation link's token: its SHA-256 (the token is
+    256 random bits, so a fast hash is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def session_id(conn: HTTPConnection) -> str | None:
@@ -193,8 +212,21 @@ async def current_staff(conn: HTTPConnection, session: AsyncSession) -> StaffIde
         conn.session.clear()
         return None
     row, user = found
+    roles = {
+        council_id: Role(role)
+        for council_id, role in await session.execute(
+            select(StaffMembership.council_id, StaffMembership.role).where(
+                StaffMembership.user_id == user.id
+            )
+        )
+    }
     return StaffIdentity(
-        user.id, user.display_name, Role(user.role), user.council_id, row.id_hash, row.last_seen_at
+        user.id,
+        user.display_name,
+        user.is_deployment_admin,
+        MappingProxyType(roles),
+        row.id_hash,
+        row.last_seen_at,
     )
 
 

@@ -26,7 +26,7 @@ from hub.actions.councils import create_council
 from hub.actions.meetings import create_meeting
 from hub.app import create_app
 from hub.events.publish import Writer
-from hub.models import StaffUser
+from hub.models import StaffMembership, StaffUser
 from hub.services import Services
 from hub.settings import Settings
 
@@ -87,22 +87,15 @@ async def seed(session: AsyncSession) -> Seeded:
         items=[ItemSpec("1", "Apologies")],
     )
     users = {
-        "clerk": ("clerk@aberglas.invalid", home.id),
-        "councillor": ("councillor@aberglas.invalid", home.id),
-        "admin": ("admin@hub.invalid", None),
-        "other_clerk": ("clerk@elsewhere.invalid", other.id),
+        "clerk": ("clerk@aberglas.invalid", home.id, "clerk"),
+        "councillor": ("councillor@aberglas.invalid", home.id, "councillor"),
+        "admin": ("admin@hub.invalid", None, None),  # the deployment's
+        "council_admin": ("admin@aberglas.invalid", home.id, "admin"),
+        "other_clerk": ("clerk@elsewhere.invalid", other.id, "clerk"),
+        "other_admin": ("admin@elsewhere.invalid", other.id, "admin"),
     }
-    for name, (email, council_id) in users.items():
-        role = "clerk" if name.endswith("clerk") else name
-        session.add(
-            StaffUser(
-                email=email,
-                display_name=name.title(),
-                password_hash=password_hash(),
-                role=role,
-                council_id=council_id,
-            )
-        )
+    for name, (email, council_id, role) in users.items():
+        await add_staff(session, email, name.replace("_", " ").title(), council_id, role)
     await session.flush()
     from hub.queries.meetings import load_items
 
@@ -111,6 +104,26 @@ async def seed(session: AsyncSession) -> Seeded:
     return Seeded(
         meeting.id, [i.id for i in items], other_meeting.id, {k: v[0] for k, v in users.items()}
     )
+
+
+async def add_staff(
+    session: AsyncSession, email: str, name: str, council_id: int | None, role: str | None
+) -> StaffUser:
+    """An account (the shared test password) with ``role`` in the council, or a deployment
+    admin when ``council_id`` is None: rows written directly, as a fixture, not an action."""
+    user = StaffUser(
+        email=email,
+        display_name=name,
+        password_hash=password_hash(),
+        is_deployment_admin=council_id is None,
+        is_active=True,
+    )
+    session.add(user)
+    await session.flush()
+    if council_id is not None and role is not None:
+        session.add(StaffMembership(user_id=user.id, council_id=council_id, role=role))
+    await session.flush()
+    return user
 
 
 def free_port() -> int:

@@ -253,3 +253,100 @@ def test_0012_gives_uk_councils_the_open_government_licence(db_url: str) -> None
     upgrade(db_url)
     assert run_sync(after) == [("aberglas", OGL_NAME, OGL_URL, 1), ("springfield", "", "", 1)]
     assert _diff(db_url) == []
+
+
+def test_0015_turns_each_role_into_a_membership_without_loss(db_url: str) -> None:
+    """Each account's one role and council become a membership (an admin: a deployment
+    admin, and its council's admin when it named one); sessions and who-blocked-whom stay
+    (staff_users is altered in place, not rebuilt); downgrading gives the roles back."""
+    from hub.models import Council
+
+    command.downgrade(alembic_config(db_url), "0014")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    accounts = [  # id, email, role, council slug
+        (1, "admin@hub.invalid", "admin", None),
+        (2, "clerk@a.invalid", "clerk", "a"),
+        (3, "councillor@b.invalid", "councillor", "b"),
+        (4, "admin@a.invalid", "admin", "a"),
+    ]
+
+    async def before() -> None:
+        engine = create_engine(db_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                # councils is as 0014 left it: the model writes it.
+                ids = {}
+                for slug in ("a", "b"):
+                    council = Council(slug=slug, name=slug.upper())
+                    session.add(council)
+                    await session.flush()
+                    ids[slug] = council.id
+                for user_id, email, role, slug in accounts:
+                    await session.execute(
+                        text(
+                            "INSERT INTO staff_users (id, email, display_name, password_hash,"
+                            " role, council_id, is_active, created_at) VALUES (:id, :email,"
+                            " :email, 'x', :role, :council, true, :now)"
+                        ),
+                        {
+                            "id": user_id,
+                            "email": email,
+                            "role": role,
+                            "council": ids[slug] if slug else None,
+                            "now": now,
+                        },
+                    )
+                await session.execute(
+                    text(
+                        "INSERT INTO staff_sessions (id_hash, user_id, created_at, last_seen_at,"
+                        " expires_at) VALUES ('h', 2, :now, :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    async def read(query: str) -> list[tuple[Any, ...]]:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                return [tuple(r) for r in await conn.execute(text(query))]
+        finally:
+            await engine.dispose()
+
+    run_sync(before)
+    upgrade(db_url)
+    assert _diff(db_url) == []
+    memberships = run_sync(
+        lambda: read(
+            "SELECT m.user_id, c.slug, m.role FROM staff_memberships m"
+            " JOIN councils c ON c.id = m.council_id ORDER BY m.user_id"
+        )
+    )
+    assert memberships == [(2, "a", "clerk"), (3, "b", "councillor"), (4, "a", "admin")]
+    flags = run_sync(
+        lambda: read("SELECT id, is_deployment_admin, council_id FROM staff_users ORDER BY id")
+    )
+    assert [(i, bool(f), c) for i, f, c in flags] == [
+        (1, True, None),
+        (2, False, None),
+        (3, False, None),
+        (4, True, None),
+    ]
+    assert run_sync(lambda: read("SELECT user_id FROM staff_sessions")) == [(2,)]
+
+    command.downgrade(alembic_config(db_url), "0014")
+    back = run_sync(
+        lambda: read(
+            "SELECT u.id, u.role, c.slug FROM staff_users u"
+            " LEFT JOIN councils c ON c.id = u.council_id ORDER BY u.id"
+        )
+    )
+    assert back == [
+        (1, "admin", None),
+        (2, "clerk", "a"),
+        (3, "councillor", "b"),
+        (4, "admin", "a"),
+    ]
+    upgrade(db_url)

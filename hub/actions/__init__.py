@@ -9,7 +9,11 @@ importers and pollers all call these; nothing else writes (a test keeps it so).
 - ``meetings``: create, update (details, submission window), open / adjourn / close, prune.
 - ``agenda``: items: add, make current, outcomes.
 - ``councils``: create, change policy (open pages learn of it as events).
-- ``accounts``: staff accounts: create, sign-in, password, deactivate.
+- ``accounts``: staff accounts: create, sign-in, password, deactivate, reactivate.
+- ``memberships``: a person's role in a council: give, change, take away (a council keeps its
+  last admin).
+- ``invites``: one-time invitation links to a council's staff: create, revoke, accept.
+- ``audit``: the council audit log every council-level action writes in its own transaction.
 - ``sessions``: staff sessions: start, end (one or all of an account's), touch, purge expired.
 - ``participation``, ``votes``: residents' submissions and votes (grouped by hub/intake.py).
 - ``moderation``: clerks' decisions.

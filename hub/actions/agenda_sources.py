@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound
+from hub.actions._locks import Actor
+from hub.actions.audit import record
 from hub.events.publish import Writer
 from hub.models import AgendaSource
 from hub.queries.councils import council_by_slug
@@ -57,6 +59,7 @@ async def add_source(
     token: str | None = None,
     committees: str = "",
     allow_files: bool = False,
+    actor: Actor | None = None,
 ) -> AgendaSource:
     """A new source for a council. ``url``: the Modern.gov site, the Legistar Web API base
     (default: Legistar's own), or an OCD or iCalendar file or URL. Files (a path on this
@@ -118,10 +121,20 @@ async def add_source(
     )
     w.session.add(source)
     await w.session.flush()
+    # Its name and kind: not its address, which can carry a key in its query string.
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="agenda_source.added",
+        details={"name": name, "kind": source_kind.value},
+    )
     return source
 
 
-async def remove_source(w: Writer, *, council_slug: str, name: str) -> None:
+async def remove_source(
+    w: Writer, *, council_slug: str, name: str, actor: Actor | None = None
+) -> None:
     """Stop importing from a source. Its meetings stay (with their comments); adding the same
     source again finds them again."""
     council = await council_by_slug(w.session, council_slug)
@@ -136,6 +149,13 @@ async def remove_source(w: Writer, *, council_slug: str, name: str) -> None:
         raise NotFound(f"{council_slug} has no source named {name!r}")
     await w.session.delete(source)
     await w.session.flush()
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="agenda_source.removed",
+        details={"name": source.name},
+    )
 
 
 async def record_sync(

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from hub import branding
 from hub.actions import Conflict, Invalid, NotFound, storable
 from hub.actions._locks import Actor
+from hub.actions.audit import record
 from hub.actions.councils import LANGUAGES, republish_meetings
 from hub.events.publish import Writer
 from hub.i18n import gettext_ as _
@@ -100,8 +101,25 @@ async def update_identity(
         if taken is not None:
             raise Conflict(_("Another council uses the host name %(host)s.") % {"host": host})
     renamed = name != council.name
+    changed = [
+        field
+        for field, old, new in (
+            ("name", council.name, name),
+            ("logo_url", council.logo_url, logo),
+            ("host_name", council.host_name, host),
+        )
+        if old != new
+    ]
     council.name, council.logo_url, council.host_name = name, logo, host
     await w.session.flush()
+    if changed:
+        await record(
+            w,
+            council_id=council.id,
+            actor=actor,
+            action="council.identity_changed",
+            details={"fields": changed},
+        )
     if renamed:  # meetings' views carry the council's name
         await republish_meetings(w, council)
     return council
@@ -124,7 +142,7 @@ async def set_colours(
     brand, on_brand = storable(brand).strip(), storable(on_brand).strip()
     if not brand and not on_brand:
         council.brand_colour = council.brand_text_colour = ""
-        await w.session.flush()
+        await _colours_recorded(w, council, actor)
         return council
     try:
         brand, on_brand = branding.normalised(brand), branding.normalised(on_brand)
@@ -149,8 +167,22 @@ async def set_colours(
             }
         )
     council.brand_colour, council.brand_text_colour = brand, on_brand
-    await w.session.flush()
+    await _colours_recorded(w, council, actor)
     return council
+
+
+async def _colours_recorded(w: Writer, council: Council, actor: Actor | None) -> None:
+    await w.session.flush()
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="council.colours_set",
+        details={
+            "brand": council.brand_colour or "–",
+            "text": council.brand_text_colour or "–",
+        },
+    )
 
 
 def checked_languages(languages: Sequence[str], default: str) -> str:
@@ -191,6 +223,13 @@ async def set_languages(
     shown = (zone, default_language) != (council.timezone, council.default_language)
     council.timezone, council.languages, council.default_language = zone, offered, default_language
     await w.session.flush()
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="council.languages_set",
+        details={"timezone": zone, "languages": offered, "default": default_language},
+    )
     if shown:
         await republish_meetings(w, council)
     return council

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound, storable
 from hub.actions._locks import Actor, emit, lock_meeting
+from hub.actions.audit import record
 from hub.events.publish import Writer
 from hub.events.schema import MeetingUpdated
 from hub.i18n import gettext_ as _
@@ -159,6 +160,13 @@ async def create_council(
     )
     w.session.add(council)
     await w.session.flush()
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="council.created",
+        details={"slug": council.slug, "name": council.name},
+    )
     return council
 
 
@@ -199,9 +207,19 @@ async def update_policy(
     shown = any(
         name in checked and checked[name] != getattr(council, name) for name in POLICY_SHOWN
     )
+    changed = sorted(name for name, value in checked.items() if getattr(council, name) != value)
     for name, value in checked.items():
         setattr(council, name, value)
     await w.session.flush()
+    if changed:
+        # Which settings changed, not their values: a blocklist is long, and not for the log.
+        await record(
+            w,
+            council_id=council.id,
+            actor=actor,
+            action="council.policy_changed",
+            details={"fields": changed},
+        )
     if shown:
         await republish_meetings(w, council)
     return council
@@ -249,4 +267,7 @@ async def set_licence(
     council.licence_name = name
     council.licence_url = url
     await w.session.flush()
+    await record(
+        w, council_id=council.id, actor=actor, action="council.licence_set", details={"name": name}
+    )
     return council

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hub.actions import Conflict, Invalid, NotFound
+from hub.actions._locks import Actor
+from hub.actions.audit import record
 from hub.actions.social import announce_health
 from hub.events.publish import Writer
 from hub.models import Platform, SocialSource, utcnow
@@ -27,6 +29,7 @@ async def add_source(
     *,
     base_url: str | None = None,
     credentials: str | None = None,
+    actor: Actor | None = None,
 ) -> SocialSource:
     council = await council_by_slug(w.session, council_slug)
     if council is None:
@@ -62,6 +65,13 @@ async def add_source(
     w.session.add(source)
     await w.session.flush()
     await _tell_consoles(w, source)
+    await record(
+        w,
+        council_id=council.id,
+        actor=actor,
+        action="social_source.added",
+        details={"name": name, "platform": platform},
+    )
     return source
 
 
@@ -72,7 +82,12 @@ async def _tell_consoles(w: Writer, source: SocialSource, *, removed: bool = Fal
 
 
 async def set_credentials(
-    w: Writer, source_id: int, credentials: str | None, *, council_id: int | None = None
+    w: Writer,
+    source_id: int,
+    credentials: str | None,
+    *,
+    council_id: int | None = None,
+    actor: Actor | None = None,
 ) -> SocialSource:
     """New (encrypted) credentials: a source stopped for refused credentials polls again.
     ``council_id``: the council the caller may manage (a source of another is not found)."""
@@ -86,13 +101,30 @@ async def set_credentials(
     source.rate_limit_reset_at = None
     source.next_poll_at = None
     await _tell_consoles(w, source)
+    # That they changed, never what they are (they arrive encrypted anyway).
+    await record(
+        w,
+        council_id=source.council_id,
+        actor=actor,
+        action="social_source.credentials_set",
+        details={"name": source.name},
+    )
     return source
 
 
-async def remove_source(w: Writer, source_id: int, *, council_id: int | None = None) -> None:
+async def remove_source(
+    w: Writer, source_id: int, *, council_id: int | None = None, actor: Actor | None = None
+) -> None:
     """The source goes; the posts it brought stay with their meetings (source_id set null)."""
     source = await w.session.get(SocialSource, source_id, with_for_update=True)
     if source is None or (council_id is not None and source.council_id != council_id):
         raise NotFound("no such social source")
     await _tell_consoles(w, source, removed=True)
+    await record(
+        w,
+        council_id=source.council_id,
+        actor=actor,
+        action="social_source.removed",
+        details={"name": source.name},
+    )
     await w.session.delete(source)

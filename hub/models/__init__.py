@@ -1,10 +1,12 @@
 """SQLAlchemy models, one module per noun. Importing this package registers every table."""
 
-from hub.models.accounts import Role, StaffUser
+from hub.models.accounts import Role, StaffMembership, StaffUser
 from hub.models.agenda_sources import AgendaSource
+from hub.models.audit import CouncilAuditEntry
 from hub.models.base import Base, UTCDateTime, iso, utcnow
 from hub.models.councils import Council
 from hub.models.event_log import MeetingEvent
+from hub.models.invites import StaffInvite
 from hub.models.leases import Lease
 from hub.models.meetings import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from hub.models.participation import (
@@ -35,11 +37,14 @@ __all__ = [
     "Vote",
     "Base",
     "Council",
+    "CouncilAuditEntry",
     "ItemStatus",
     "Meeting",
     "MeetingEvent",
     "MeetingStatus",
     "Role",
+    "StaffInvite",
+    "StaffMembership",
     "StaffSession",
     "StaffUser",
     "UTCDateTime",

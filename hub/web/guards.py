@@ -19,11 +19,12 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from hub import auth
+from hub.actions._locks import Actor
 from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
-from hub.models import Council, Meeting, Role
+from hub.models import Council, Meeting
 from hub.queries.councils import council_by_slug
 from hub.queries.meetings import load_meeting
 from hub.web import services
@@ -71,6 +72,16 @@ class Need(enum.Enum):
 
     DRIVE = "drive"  # run the meeting and moderate: the council's clerks, and admins
     REVIEW = "review"  # read the staff record: anyone on the council's staff, and admins
+    MANAGE = "manage"  # the council's staff and audit log: its admins, and deployment admins
+
+
+def allows(staff: StaffIdentity, council_id: int, need: Need) -> bool:
+    """Whether the staff member's role in the council allows ``need`` there."""
+    if need is Need.MANAGE:
+        return staff.can_manage(council_id)
+    if need is Need.REVIEW:
+        return staff.can_review(council_id)
+    return staff.can_drive(council_id)
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ async def authorise(
         return Refusal(404, "not_found", _("There is no such meeting."))
     if need is Need.DRIVE and not staff.can_drive(meeting.council_id):
         return Refusal(403, "forbidden", _("Your role does not let you drive this meeting."))
-    if need is Need.REVIEW and not staff.can_review(meeting.council_id):
+    if not allows(staff, meeting.council_id, need):
         return Refusal(403, "forbidden", _("Your role does not give access to this page."))
     return staff, meeting
 
@@ -158,10 +169,12 @@ async def staff_action(
     return checked[0], checked[1], form
 
 
-async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Response:
-    """For a staff route under ``/staff/councils/{slug}`` (its settings, social and agenda
-    sources, a new meeting): who and which council, if they may manage it (its clerks, and
-    admins: ``can_drive``), or the refusal to send."""
+async def staff_council(
+    request: Request, need: Need = Need.DRIVE
+) -> tuple[StaffIdentity, Council] | Response:
+    """For a staff route under ``/staff/councils/{slug}``: who and which council, if their role
+    there allows ``need`` (its settings, sources and new meetings: the council's clerks and
+    admins; its staff and audit log: its admins), or the refusal to send."""
     async with services(request).sessionmaker() as session:
         staff = await identify(request, session)
         if staff is None:
@@ -169,7 +182,7 @@ async def staff_council(request: Request) -> tuple[StaffIdentity, Council] | Res
         council = await council_by_slug(session, request.path_params["slug"])
     if council is None:
         return error_response(request, 404, "not_found", _("There is no such council."))
-    if not may_manage(staff, council.id):
+    if not allows(staff, council.id, need):
         return error_response(
             request, 403, "forbidden", _("Your role does not let you manage this council.")
         )
@@ -188,7 +201,7 @@ def may_manage(staff: StaffIdentity, council_id: int) -> bool:
 
 def may_create_councils(staff: StaffIdentity) -> bool:
     """Whether ``staff`` administers the deployment (creates councils, sees them all)."""
-    return staff.role is Role.ADMIN
+    return staff.is_deployment_admin
 
 
 async def deployment_admin(request: Request) -> StaffIdentity | Response:
@@ -218,13 +231,18 @@ async def deployment_admin_action(
 
 
 async def staff_council_action(
-    request: Request,
+    request: Request, need: Need = Need.DRIVE
 ) -> tuple[StaffIdentity, Council, dict[str, str]] | Response:
     """A staff POST about one council: who, which council and the checked form."""
     form = await staff_form(request)
     if isinstance(form, Response):
         return form
-    checked = await staff_council(request)
+    checked = await staff_council(request, need)
     if isinstance(checked, Response):
         return checked
     return checked[0], checked[1], form
+
+
+def actor(staff: StaffIdentity) -> Actor:
+    """Who acts, for an action's audit record."""
+    return Actor(staff.user_id, staff.display_name)

@@ -183,6 +183,18 @@ MISC = {
     "general": N_("The meeting in general"),
 }
 
+# A role in one council (hub/models/accounts.py Role), and the deployment's own.
+STAFF_ROLE = {
+    "admin": N_("Council admin"),
+    "clerk": N_("Clerk"),
+    "councillor": N_("Councillor"),
+    "deployment": N_("Deployment admin"),
+}
+
+
+def staff_roles() -> dict[str, str]:
+    return {k: _(v) for k, v in STAFF_ROLE.items()}
+
 
 def translated() -> dict[str, dict[str, str]]:
     """Every label in the current request's language, for a page's script."""

@@ -26,6 +26,12 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
 
 
 def staff_page(
-    request: Request, template: str, staff: StaffIdentity | None, context: dict[str, Any]
+    request: Request,
+    template: str,
+    staff: StaffIdentity | None,
+    context: dict[str, Any],
+    status: int = 200,
 ) -> Response:
-    return page(request, template, {"staff": staff, "csrf": auth.csrf_token(request), **context})
+    return page(
+        request, template, {"staff": staff, "csrf": auth.csrf_token(request), **context}, status
+    )

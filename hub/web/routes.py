@@ -17,11 +17,15 @@ from hub.web.public import (
     projector,
 )
 from hub.web.staff import (
+    accounts,
     admin,
     agenda,
     console,
+    council_audit,
     council_settings,
     councils,
+    invites,
+    members,
     moderation,
     review,
     search,
@@ -38,6 +42,7 @@ CONTRIBUTION = "/contributions/{contribution_id:id}"
 COUNCIL_SOCIAL = "/staff/councils/{slug}/social"
 STAFF_ITEM = "/staff/meetings/{meeting_id:id}/items/{item_id:id}"
 STAFF_COUNCIL = "/staff/councils/{slug}"
+STAFF_MEMBERS = "/staff/councils/{slug}/staff"
 
 PUBLIC: list[BaseRoute] = [
     Route("/", pages.index, name="index"),
@@ -121,6 +126,23 @@ STAFF: list[BaseRoute] = [
     Route(f"{STAFF_MEETING}/hashtags", settings.save_hashtags, methods=["POST"]),
     Route(f"{STAFF_COUNCIL}/settings", council_settings.council_settings, methods=["GET"]),
     Route(f"{STAFF_COUNCIL}/settings", settings.save_council_settings, methods=["POST"]),
+    # A council's staff and audit log, for its admins (hub/web/staff/members.py,
+    # council_audit.py); every account, for deployment admins (accounts.py); accepting an
+    # invitation, for whoever holds its link (invites.py).
+    Route(STAFF_MEMBERS, members.staff_list, methods=["GET"]),
+    Route(f"{STAFF_MEMBERS}/invites", members.invite, methods=["POST"]),
+    Route(f"{STAFF_MEMBERS}/invites/{{invite_id:id}}/revoke", members.revoke, methods=["POST"]),
+    Route(f"{STAFF_MEMBERS}/{{user_id:id}}/role", members.change_role, methods=["POST"]),
+    Route(f"{STAFF_MEMBERS}/{{user_id:id}}/remove", members.remove, methods=["POST"]),
+    Route(
+        f"{STAFF_MEMBERS}/{{user_id:id}}/deactivate", members.deactivate_member, methods=["POST"]
+    ),
+    Route(f"{STAFF_COUNCIL}/audit", council_audit.audit_log, methods=["GET"]),
+    Route("/staff/users", accounts.users_page, methods=["GET"]),
+    Route("/staff/users/{user_id:id}/deactivate", accounts.deactivate_user, methods=["POST"]),
+    Route("/staff/users/{user_id:id}/reactivate", accounts.reactivate_user, methods=["POST"]),
+    Route("/staff/invites/{token}", invites.invite_page, methods=["GET"], name="invite"),
+    Route("/staff/invites/{token}", invites.accept, methods=["POST"]),
     # The other sections of a council's settings page (hub/web/staff/council_settings.py).
     *(
         Route(f"{STAFF_COUNCIL}/settings/{name}", save, methods=["POST"])

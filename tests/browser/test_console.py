@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hub.models import AgendaItem, Council, StaffUser
+from hub.models import AgendaItem, Council
 from tests.actions.test_social import post
 from tests.browser.support import axe_violations, eventually, signed_in_page
 from tests.support import (
     PASSWORD,
     RunningServer,
     Seeded,
+    add_staff,
     contribute,
-    password_hash,
     resident,
     sign_in,
 )
@@ -42,15 +42,7 @@ async def add_alice(server: RunningServer) -> None:
         council = (
             await session.execute(select(Council).where(Council.slug == "aberglas"))
         ).scalar_one()
-        session.add(
-            StaffUser(
-                email=ALICE,
-                display_name="Alice Jones",
-                password_hash=password_hash(),
-                role="clerk",
-                council_id=council.id,
-            )
-        )
+        await add_staff(session, ALICE, "Alice Jones", council.id, "clerk")
         await session.commit()
 
 

@@ -89,7 +89,7 @@ def test_migrate_create_and_list(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     r = cli(db, "users", "list")
-    assert "clerk@caerdydd.invalid\tclerk" in r.stdout
+    assert "clerk@caerdydd.invalid\t-\tcaerdydd:clerk\tactive" in r.stdout
     assert "long enough password" not in r.stdout
 
 
@@ -288,3 +288,76 @@ def test_serve_over_https_needs_a_lasting_key(tmp_path: Path) -> None:
         db, env={"COUNCIL_HUB_HTTPS_ONLY": "true", "COUNCIL_HUB_SECRET_KEY": "k" * 32}
     )
     assert "Application startup complete" in served
+
+
+def test_roles_per_council_and_invitations_from_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "ops.db"
+    cli(db, "migrate")
+    for slug in ("aberglas", "elsewhere"):
+        assert cli(db, "councils", "create", "--slug", slug, "--name", slug).returncode == 0
+    password = "long enough password"
+    r = cli(
+        db,
+        "users",
+        "create",
+        "--email",
+        "boss@hub.invalid",
+        "--deployment-admin",
+        "--password",
+        password,
+    )
+    assert r.returncode == 0 and "created deployment admin boss@hub.invalid" in r.stdout, r.stderr
+    r = cli(
+        db,
+        "users",
+        "create",
+        "--email",
+        "sam@hub.invalid",
+        "--role",
+        "clerk",
+        "--council",
+        "aberglas",
+        "--password",
+        password,
+    )
+    assert r.returncode == 0, r.stderr
+    r = cli(
+        db,
+        "users",
+        "grant",
+        "--email",
+        "sam@hub.invalid",
+        "--council",
+        "elsewhere",
+        "--role",
+        "councillor",
+    )
+    assert r.returncode == 0, r.stderr
+    listed = cli(db, "users", "list").stdout
+    assert "boss@hub.invalid\tdeployment-admin\t-\tactive" in listed
+    assert "sam@hub.invalid\t-\taberglas:clerk,elsewhere:councillor\tactive" in listed
+    r = cli(db, "users", "revoke", "--email", "sam@hub.invalid", "--council", "elsewhere")
+    assert r.returncode == 0, r.stderr
+    assert "sam@hub.invalid\t-\taberglas:clerk\tactive" in cli(db, "users", "list").stdout
+    r = cli(
+        db,
+        "users",
+        "invite",
+        "--email",
+        "new@hub.invalid",
+        "--council",
+        "aberglas",
+        "--role",
+        "admin",
+        "--base-url",
+        "https://hub.example/",
+    )
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^https://hub\.example/staff/invites/[A-Za-z0-9_-]{43}$", r.stdout, re.M)
+    # The last deployment admin stays; another account goes and comes back.
+    r = cli(db, "users", "deactivate", "--email", "boss@hub.invalid")
+    assert r.returncode != 0 and "last active deployment admin" in r.stderr
+    assert cli(db, "users", "deactivate", "--email", "sam@hub.invalid").returncode == 0
+    assert "aberglas:clerk\tdisabled" in cli(db, "users", "list").stdout
+    assert cli(db, "users", "reactivate", "--email", "sam@hub.invalid").returncode == 0
+    assert "aberglas:clerk\tactive" in cli(db, "users", "list").stdout

@@ -171,6 +171,10 @@ PLAUSIBLE: dict[str, list[str]] = {
     "hashtags": ["#AberglasCabinet", ""],
     "social_allowlist": ["x:AberglasCouncil", ""],
     "social_window_minutes": ["30", "0"],
+    # A council's staff (hub/web/staff/members.py), invitations and the audit log.
+    "role": ["clerk", "councillor", "admin"],
+    "password_again": [PASSWORD, "not the password"],
+    "before": ["1", "100", ""],
     "saved": ["1", "identity"],
     # The admin area and a council's settings (hub/web/staff/admin.py, council_settings.py).
     # Values the stage's own steps survive: pre-moderation (it approves a question), rate
@@ -219,6 +223,8 @@ PLAUSIBLE_ON: dict[str, dict[str, list[str]]] = {
     "/bulk": {"action": ["approve", "reject"]},
     "{meeting_id:id}/status": {"action": ["adjourn", "resume", "open", "close"]},
     "/sources": {"kind": ["moderngov", "legistar", "ical"]},
+    # Someone new (an invitation is made) and someone on the staff already (refused).
+    "/staff/invites": {"email": ["new@aberglas.invalid", "clerk@aberglas.invalid"]},
 }
 
 

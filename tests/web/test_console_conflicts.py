@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from hub.models import AgendaItem, Council, StaffUser
-from tests.support import RunningServer, Seeded, StaffClient, password_hash, sign_in
+from hub.models import AgendaItem, Council
+from tests.support import RunningServer, Seeded, StaffClient, add_staff, sign_in
 
 ZONE = "America/New_York"  # not UTC, not London: the refusal's time must be the council's
 
@@ -27,15 +27,7 @@ async def add_clerk(server: RunningServer, email: str, name: str) -> None:
             await session.execute(select(Council).where(Council.slug == "aberglas"))
         ).scalar_one()
         await session.execute(update(Council).where(Council.id == council.id).values(timezone=ZONE))
-        session.add(
-            StaffUser(
-                email=email,
-                display_name=name,
-                password_hash=password_hash(),
-                role="clerk",
-                council_id=council.id,
-            )
-        )
+        await add_staff(session, email, name, council.id, "clerk")
         await session.commit()
 
 

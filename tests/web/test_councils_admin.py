@@ -106,7 +106,9 @@ async def test_every_section_of_the_settings_saves_and_refuses(
     sqlite_server: RunningServer, sqlite_seeded: Seeded
 ) -> None:
     server = sqlite_server
-    clerk = await sign_in(server.base_url, sqlite_seeded.users["clerk"])
+    # The council's admin saves every section (its clerks only participation and social
+    # media: checked at the end).
+    clerk = await sign_in(server.base_url, sqlite_seeded.users["council_admin"])
     base = "/staff/councils/aberglas/settings"
     page = (await clerk.http.get(base)).text
     for section in ("identity", "colours", "languages", "participation", "social", "privacy"):
@@ -207,6 +209,19 @@ async def test_every_section_of_the_settings_saves_and_refuses(
     assert r.status_code == 404
     await clerk.http.aclose()
 
+    # A clerk of the council: participation yes; its identity, languages, privacy notice and
+    # licence are its admins' (shown, in a disabled fieldset, and refused if posted).
+    real_clerk = await sign_in(server.base_url, sqlite_seeded.users["clerk"])
+    page = (await real_clerk.http.get(base)).text
+    assert "Only the council's admins can change" in page
+    assert page.count('<fieldset class="unboxed" disabled>') == 5
+    for section in ("identity", "colours", "languages", "privacy", "licence"):
+        r = await real_clerk.post(f"{base}/{section}", saves[section], json_=False)
+        assert r.status_code == 403, section
+    r = await real_clerk.post(f"{base}/participation", saves["participation"], json_=False)
+    assert r.status_code == 303
+    await real_clerk.http.aclose()
+
 
 async def _meetings(server: RunningServer, n: int) -> None:
     async with writing(server.services.sessionmaker, server.services.broker) as w:
@@ -223,7 +238,7 @@ async def _meetings(server: RunningServer, n: int) -> None:
 async def test_a_council_home_page(sqlite_server: RunningServer, sqlite_seeded: Seeded) -> None:
     server = sqlite_server
     await _meetings(server, 12)
-    clerk = await sign_in(server.base_url, sqlite_seeded.users["clerk"])
+    clerk = await sign_in(server.base_url, sqlite_seeded.users["council_admin"])
     mid = sqlite_seeded.meeting_id
     assert (
         await clerk.post(f"/staff/meetings/{mid}/status", {"action": "open"})

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from starlette.routing import Route
 
 from hub.actions.agenda_sources import add_source as add_agenda_source
+from hub.actions.invites import create_invite
 from hub.actions.meetings import create_meeting
 from hub.actions.social_sources import add_source
 from hub.events.publish import writing
@@ -45,6 +46,7 @@ from tests.support import (
     AGENDA,
     RunningServer,
     StaffClient,
+    add_staff,
     contribute,
     cookie_header,
     form_token,
@@ -95,6 +97,7 @@ class Stage:
     csrf: str
     resident_cookie: str
     form_token: str
+    invite_token: str
 
     def plausible(self, case: Case, name: str) -> list[str]:
         ours = {"csrf_token": [self.csrf], "form_token": [self.form_token]}
@@ -179,12 +182,26 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
             kind="ical",
             url=f"https://example.invalid/{mid}.ics",
         )
+        # An account of its own to change, remove and deactivate, and an invitation.
+        home = meeting.council_id
+        member = await add_staff(
+            w.session, f"hostile-{mid}@aberglas.invalid", f"Hostile {mid}", home, "clerk"
+        )
+        made = await create_invite(
+            w,
+            council_id=home,
+            email=f"invited-{mid}@aberglas.invalid",
+            role="clerk",
+            actor=None,
+        )
     ids = {
         "meeting_id": mid,
         "item_id": item,
         "contribution_id": question,
         "source_id": source.id,
         "agenda_source_id": agenda_source.id,
+        "user_id": member.id,
+        "invite_id": made.invite.id,
     }
     # Signing out (here, or everywhere) ends a session on the server: the sign-out routes get a
     # session of their own, of another account, so the clerk's stays for the other routes.
@@ -194,9 +211,13 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
     if case is not None and case.path.startswith(("/staff/logout", "/staff/admin")):
         # From an address of its own: the suite's wrong passwords throttle 127.0.0.1.
         staff = await sign_in(server.base_url, "admin@hub.invalid", address="192.0.2.1")
+    elif case is not None and case.path.startswith(ADMIN_PATHS):
+        # A council's staff and audit log are its admins'; every account, the deployment's.
+        who = "admin@hub.invalid" if case.path.startswith("/staff/users") else ADMIN
+        staff = await sign_in(server.base_url, who, address="192.0.2.2")
     async with http_client(server.base_url, timeout=TIMEOUT_S) as http:
         staff_cookie = staff.cookie_header()
-        yield Stage(server, http, ids, staff_cookie, staff.csrf, resident_cookie, token)
+        yield Stage(server, http, ids, staff_cookie, staff.csrf, resident_cookie, token, made.token)
     if staff is not clerk:
         await staff.http.aclose()
 
@@ -238,6 +259,8 @@ def _fields(
 
 # Path parameters that are not row ids, with the seeded value each names.
 TEXT_PARAMS = {"slug": "aberglas"}  # the seeded council
+ADMIN = "admin@aberglas.invalid"  # the seeded council's admin
+ADMIN_PATHS = ("/staff/councils/{slug}/staff", "/staff/councils/{slug}/audit", "/staff/users")
 
 
 def _path_params(case: Case, stage: Stage) -> dict[str, str]:
@@ -247,6 +270,9 @@ def _path_params(case: Case, stage: Stage) -> dict[str, str]:
         name, _, kind = param.partition(":")
         if not kind and name in TEXT_PARAMS:
             found[f"{{{param}}}"] = TEXT_PARAMS[name]
+            continue
+        if not kind and name == "token":  # an invitation's link: this stage's own
+            found[f"{{{param}}}"] = stage.invite_token
             continue
         assert kind == "id" and name in stage.ids, f"{case}: no row for {{{param}}}: add to ids"
         found[f"{{{param}}}"] = str(stage.ids[name])

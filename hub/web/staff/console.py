@@ -11,7 +11,7 @@ from hub.actions._locks import Actor
 from hub.actions.agenda import OUTCOME_MAX_CHARS, set_current_item, set_item_outcome
 from hub.actions.meetings import change_meeting_status
 from hub.events.publish import Writer
-from hub.models import Council, Meeting, Role
+from hub.models import Council, Meeting
 from hub.queries.meetings import snapshot_of, staff_activity
 from hub.queries.social import source_views
 from hub.shapes.serialise import as_json
@@ -26,20 +26,32 @@ from integrations.social.clients import CREDENTIAL_FIELDS
 
 
 async def dashboard(request: Request) -> Response:
+    """What the signed-in person has in each council they serve: their role there, the
+    council's pages their role opens, and its meetings (newest first)."""
     staff = await signed_in(request)
     if isinstance(staff, Response):
         return staff
+    serves = staff.council_ids()
     async with services(request).sessionmaker() as session:
         query = select(Meeting).join(Council).order_by(Meeting.starts_at.desc()).limit(100)
-        if staff.role is not Role.ADMIN:
-            query = query.where(Meeting.council_id == staff.council_id)
-        meetings = list((await session.execute(query)).scalars())
         councils = select(Council).order_by(Council.name)
-        if staff.role is not Role.ADMIN:
-            councils = councils.where(Council.id == staff.council_id)
-        drives = [c for c in (await session.execute(councils)).scalars() if staff.can_drive(c.id)]
+        if serves is not None:
+            query = query.where(Meeting.council_id.in_(serves))
+            councils = councils.where(Council.id.in_(serves))
+        meetings = list((await session.execute(query)).scalars())
+        council_list = list((await session.execute(councils)).scalars())
     return staff_page(
-        request, "staff/index.html", staff, {"meetings": meetings, "councils": drives}
+        request,
+        "staff/index.html",
+        staff,
+        {
+            "meetings": meetings,
+            "councils": council_list,
+            "by_council": {
+                c.id: [m for m in meetings if m.council_id == c.id] for c in council_list
+            },
+            "role_names": labels.staff_roles(),
+        },
     )
 
 

@@ -45,7 +45,7 @@ from hub.i18n import gettext_ as _
 from hub.models import Council
 from hub.web import services
 from hub.web.errors import refusal, wants_json
-from hub.web.guards import CSRF_FORM, staff_council, staff_council_action
+from hub.web.guards import CSRF_FORM, Need, staff_council, staff_council_action
 from hub.web.inputs import CODE_MAX_CHARS, NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.render import staff_page
 
@@ -60,6 +60,9 @@ class Section:
     fields: Mapping[str, int]
     values: Callable[[Council], dict[str, str]]
     apply: Apply
+    # Who may save it: the council's admins (its identity, languages, privacy notice and
+    # licence), or its clerks too (how residents take part, which they moderate day to day).
+    need: Need = Need.MANAGE
 
 
 def number(form: Mapping[str, str], name: str, label: str) -> int:
@@ -197,6 +200,7 @@ SECTIONS: dict[str, Section] = {
             "rejection_reasons": c.rejection_reasons or "",
         },
         _participation,
+        Need.DRIVE,
     ),
     "privacy": Section(
         {"retention_days": NUMBER_MAX_DIGITS, "privacy_notice": POLICY_TEXT_MAX_CHARS},
@@ -254,6 +258,8 @@ def settings_page(
             "zones": zone_names(),
             "language_names": i18n.LANGUAGES,
             "numbers": POLICY_NUMBERS,
+            # A clerk sees the admins' sections without being able to save them.
+            "locked": not staff.can_manage(council.id),
         },
     )
     response.status_code = status
@@ -272,7 +278,7 @@ async def council_settings(request: Request) -> Response:
 def _endpoint(name: str, section: Section) -> Callable[[Request], Awaitable[Response]]:
     @takes(form={**CSRF_FORM, **section.fields})
     async def save(request: Request) -> Response:
-        checked = await staff_council_action(request)
+        checked = await staff_council_action(request, section.need)
         if isinstance(checked, Response):
             return checked
         staff, council, form = checked

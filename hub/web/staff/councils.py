@@ -15,7 +15,7 @@ from hub.models import AgendaSource
 from hub.queries.agenda_sources import sources_of
 from hub.web import services
 from hub.web.errors import refusal, wants_json
-from hub.web.guards import CSRF_FORM, staff_council, staff_council_action
+from hub.web.guards import CSRF_FORM, actor, staff_council, staff_council_action
 from hub.web.inputs import CODE_MAX_CHARS, takes
 from hub.web.render import staff_page
 from hub.web.staff.agenda import WHEN_MAX, parse_local
@@ -53,7 +53,7 @@ async def source_add(request: Request) -> Response:
     checked = await staff_council_action(request)
     if isinstance(checked, Response):
         return checked
-    _staff, council, form = checked
+    staff, council, form = checked
     svc = services(request)
     try:
         token = stored_token(svc.secrets, form.get("token"))
@@ -67,6 +67,7 @@ async def source_add(request: Request) -> Response:
                 client=form.get("client"),
                 token=token,
                 committees=form.get("committees", ""),
+                actor=actor(staff),
             )
     except ActionError as exc:
         return refusal(request, exc)
@@ -78,7 +79,7 @@ async def source_remove(request: Request) -> Response:
     checked = await staff_council_action(request)
     if isinstance(checked, Response):
         return checked
-    _staff, council, _form = checked
+    staff, council, _form = checked
     svc = services(request)
     source_id: int = request.path_params["agenda_source_id"]
     try:
@@ -86,7 +87,7 @@ async def source_remove(request: Request) -> Response:
             source = await w.session.get(AgendaSource, source_id)
             if source is None or source.council_id != council.id:
                 raise Invalid("there is no such source for this council")
-            await remove_source(w, council_slug=council.slug, name=source.name)
+            await remove_source(w, council_slug=council.slug, name=source.name, actor=actor(staff))
     except ActionError as exc:
         return refusal(request, exc)
     return _to_sources(request, council.slug)

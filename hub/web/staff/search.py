@@ -7,7 +7,7 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hub.models import Council, Role
+from hub.models import Council
 from hub.queries.search import QUERY_MAX_CHARS, search
 from hub.web import services
 from hub.web.guards import signed_in
@@ -25,10 +25,10 @@ async def search_page(request: Request) -> Response:
         return params
     query = params.get("q", "")
     async with services(request).sessionmaker() as session:
-        if staff.role is Role.ADMIN:
-            councils = list(await session.scalars(select(Council).order_by(Council.name)))
-        else:
-            councils = [c for c in [await session.get(Council, staff.council_id)] if c]
+        serves = staff.council_ids()
+        everyone = select(Council).order_by(Council.name)
+        mine = everyone if serves is None else everyone.where(Council.id.in_(serves))
+        councils = list(await session.scalars(mine))
         wanted = params.get("council")
         council = next((c for c in councils if c.slug == wanted), councils[0] if councils else None)
         hits = await search(session, council.id, query) if council and query.strip() else []

@@ -23,7 +23,7 @@ from hub.i18n import gettext_ as _
 from hub.models import Meeting
 from hub.web import services
 from hub.web.errors import refusal, wants_json
-from hub.web.guards import CSRF_FORM, staff_council, staff_form
+from hub.web.guards import CSRF_FORM, actor, staff_council, staff_form
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, takes
 from hub.web.staff.acting import perform
 from hub.web.staff.council_settings import settings_page
@@ -72,9 +72,7 @@ async def save_council_settings(request: Request) -> Response:
             )
         changes = {**values, "social_window_minutes": minutes}
         async with writing(svc.sessionmaker, svc.broker) as w:
-            await update_policy(
-                w, council.slug, changes, actor=Actor(staff.user_id, staff.display_name)
-            )
+            await update_policy(w, council.slug, changes, actor=actor(staff))
     except Invalid as exc:
         if wants_json(request):
             return refusal(request, exc)

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from hub.actions import ActionError, Invalid, NotFound
+from hub.actions._locks import Actor
 from hub.actions.social_sources import (
     NAME_MAX_CHARS,
     URL_MAX_CHARS,
@@ -22,7 +23,7 @@ from hub.queries.social import source_views, tags_of
 from hub.shapes.serialise import as_json
 from hub.web import labels, services
 from hub.web.errors import refusal, wants_json
-from hub.web.guards import CSRF_FORM, staff_council, staff_form
+from hub.web.guards import CSRF_FORM, actor, staff_council, staff_form
 from hub.web.inputs import CODE_MAX_CHARS, takes
 from hub.web.render import staff_page
 from integrations.social.clients import CREDENTIAL_FIELDS
@@ -83,14 +84,14 @@ def _done(request: Request, council: Council, source_id: int | None) -> Response
     return RedirectResponse(_page_path(council) + anchor, status_code=303)
 
 
-async def _checked(request: Request) -> tuple[Council, dict[str, str]] | Response:
+async def _checked(request: Request) -> tuple[Council, dict[str, str], Actor] | Response:
     form = await staff_form(request)
     if isinstance(form, Response):
         return form
     checked = await staff_council(request)
     if isinstance(checked, Response):
         return checked
-    return checked[1], form
+    return checked[1], form, actor(checked[0])
 
 
 @takes(form=ADD_FORM)
@@ -98,7 +99,7 @@ async def add(request: Request) -> Response:
     checked = await _checked(request)
     if isinstance(checked, Response):
         return checked
-    council, form = checked
+    council, form, by = checked
     svc = services(request)
     platform = form.get("platform", "")
     try:
@@ -112,6 +113,7 @@ async def add(request: Request) -> Response:
                 form.get("name", ""),
                 base_url=form.get("base_url", "").strip() or None,
                 credentials=token,
+                actor=by,
             )
             source_id = source.id
     except ActionError as exc:
@@ -124,7 +126,7 @@ async def credentials(request: Request) -> Response:
     checked = await _checked(request)
     if isinstance(checked, Response):
         return checked
-    council, form = checked
+    council, form, by = checked
     svc = services(request)
     source_id: int = request.path_params["source_id"]
     async with svc.sessionmaker() as session:
@@ -137,7 +139,7 @@ async def credentials(request: Request) -> Response:
             raise Invalid(_("This source takes no credentials."))
         token = svc.secrets.encrypt(values)
         async with writing(svc.sessionmaker, svc.broker) as w:
-            await set_credentials(w, source_id, token, council_id=council.id)
+            await set_credentials(w, source_id, token, council_id=council.id, actor=by)
     except ActionError as exc:
         return refusal(request, exc)
     return _done(request, council, source_id)
@@ -148,11 +150,13 @@ async def remove(request: Request) -> Response:
     checked = await _checked(request)
     if isinstance(checked, Response):
         return checked
-    council, _form = checked
+    council, _form, by = checked
     svc = services(request)
     try:
         async with writing(svc.sessionmaker, svc.broker) as w:
-            await remove_source(w, request.path_params["source_id"], council_id=council.id)
+            await remove_source(
+                w, request.path_params["source_id"], council_id=council.id, actor=by
+            )
     except ActionError as exc:
         return refusal(request, exc)
     return _done(request, council, None)
