@@ -14,7 +14,6 @@ import logging
 
 from starlette.websockets import WebSocket
 
-from hub.events import log as event_log
 from hub.events.schema import Audience
 from hub.i18n import N_
 from hub.live.fanout import Connection, Viewer
@@ -103,29 +102,28 @@ async def _live(websocket: WebSocket, audience: Audience) -> None:
     except BadField:
         raw_after = ""  # too long to be a seq: refused below
     after = parse_number(raw_after) if raw_after is not None else None
-    await websocket.accept()
     if raw_after is not None and after is None:
+        await websocket.accept()
         await websocket.close(4400, "after must be a non-negative integer")
         return
     if audience is Audience.STAFF:
+        await websocket.accept()
         refusal = await _staff_refusal(websocket, meeting_id)
         if refusal is not None:
             await websocket.close(*refusal)
             return
-    channel = svc.streams.channels.get(meeting_id)
-    if channel is not None and not channel.closed:
-        # This process already follows the meeting, so it exists: no database read per
-        # socket (a resume storm of 5,000 sockets spent half its CPU on this read).
-        last_seq = channel.last_seq
-    else:
-        async with svc.sessionmaker() as session:
-            bounds = await event_log.bounds(session, meeting_id)
-        if bounds is None:
-            await websocket.close(4404, "no such meeting")
-            return
-        last_seq = bounds.last_seq
+    # The meeting's channel before the 101: when everyone joins at once (the meeting starts),
+    # one read of the log opens it for all of them, and each socket is attached as soon as it
+    # is answered (a read per socket here once kept sockets answered but unattached for 8-10 s
+    # behind 5,000 such reads).
+    channel = await svc.streams.channel(meeting_id)
+    if audience is Audience.PUBLIC:
+        await websocket.accept()
+    if channel is None:
+        await websocket.close(4404, "no such meeting")
+        return
     if after is None:
-        after = last_seq  # no position given: live from now
+        after = channel.last_seq  # no position given: live from now
 
     sink = sink_for(websocket, svc.settings.socket_budget_bytes)
     conn: Connection | None = None

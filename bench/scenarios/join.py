@@ -1,0 +1,231 @@
+"""Join storm: N sockets connect at once (the meeting starts, the link is shared).
+
+Per round, a fresh server whose meeting has just opened and which nobody follows yet (the
+clerk's staff socket connects after the storm: no channel is open in the process); the fleet
+opens N sockets at once (CONNECT_CONCURRENCY handshakes in
+flight per fleet process, bench/fleet.py) with ``?after=<the current seq>``, as a page does
+after loading its snapshot. The moment the last socket has its 101, the clerk acts (one
+action, two public events in one frame) and we measure:
+
+- **join time**: from the first connect to the last 101, and the server's CPU over it
+  (**CPU per join**: handshake, routing, the attach, per-socket objects);
+- **first event to last socket**: from that action's trigger until every socket has its last
+  frame (goal: under 0.5 s at 5,000). A socket answered 101 but not yet attached when the action
+  goes out still gets it (from the ring, when it attaches), only late: this is what the figure
+  catches;
+- for the hub, **attach lag**: from the last 101 until ``/healthz`` counts every socket as
+  attached (polled every 10 ms; 0 when it already does at the first poll).
+
+The baseline is the bare ``websockets`` server with the same frames (bench/baseline.py). Rounds
+alternate hub, bare, bare, hub... Every socket's seqs are checked as in the other scenarios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import time
+from dataclasses import dataclass
+
+from bench import measure
+from bench.baseline import baseline_target
+from bench.context import Context, Row, ScenarioResult
+from bench.fleet import FleetPool
+from bench.hub_server import (
+    Clerk,
+    HubDeployment,
+    HubTarget,
+    StaffFeed,
+    current_item_cycle,
+    frames_per_action,
+    live_sockets,
+)
+from bench.procs import total_cpu
+
+NAME = "join"
+GOAL_N = 5_000
+# The first event after the last handshake reaches every socket within this long.
+GOAL_FIRST_EVENT_S = 0.5
+ROUNDS_FULL = 3
+ATTACH_POLL_S = 0.01
+ATTACH_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Storm:
+    join_s: float
+    join_cpu: float
+    first_event_s: float  # nan when not every socket got it
+    attach_lag_s: float | None  # hub only
+    check: measure.Check
+    frames: list[list[str]]
+
+
+async def _attach_lag(host: str, want: int, t_last_101: float) -> float:
+    """Seconds from the last 101 until the hub counts ``want`` attached sockets."""
+    deadline = time.monotonic() + ATTACH_TIMEOUT_S
+    while True:
+        if await live_sockets(host) >= want:
+            return max(0.0, time.monotonic() - t_last_101)
+        if time.monotonic() > deadline:
+            return float("nan")
+        await asyncio.sleep(ATTACH_POLL_S)
+
+
+async def _storm(
+    ctx: Context,
+    target: measure.Target,
+    fleets: FleetPool,
+    n: int,
+    label: str,
+    feed: StaffFeed | None = None,
+) -> Storm:
+    mark, after = len(target.fired), measure.position(target)
+    pids = target.server_pids
+    cpu0 = total_cpu(pids)
+    join_s = await measure.connect(fleets, target, n, capture=True)
+    cpu1 = total_cpu(pids)
+    t_last_101 = time.monotonic()
+    async with contextlib.AsyncExitStack() as stack:
+        if feed is not None:
+            await stack.enter_async_context(feed)
+        return await _after_joins(
+            ctx, target, fleets, n, label, mark, after, join_s, cpu1 - cpu0, t_last_101
+        )
+    raise AssertionError("unreachable")
+
+
+async def _after_joins(
+    ctx: Context,
+    target: measure.Target,
+    fleets: FleetPool,
+    n: int,
+    label: str,
+    mark: int,
+    after: int,
+    join_s: float,
+    join_cpu: float,
+    t_last_101: float,
+) -> Storm:
+    # At once: the action races the last attaches, as it would on the night.
+    await fleets.all({"cmd": "clear"})
+    fired = await target.fire()
+    waits = await fleets.all(
+        {"cmd": "wait", "seq": fired.seqs[-1], "timeout": measure.DELIVERY_TIMEOUT_S}
+    )
+    complete = all(w["complete"] for w in waits)
+    first_event = max(w["t"] for w in waits) - fired.t0 if complete else float("nan")
+    lag: float | None = None
+    hosts = getattr(getattr(target, "deployment", None), "hosts", None)
+    if hosts:  # counted after the action so the poll cannot delay it; 0 if all were attached
+        lag = await _attach_lag(hosts[0], n + 1, t_last_101)  # + the clerk's staff socket
+    await measure.fire_quietly(target, fleets, 2, ctx.gap)
+    check = await measure.check(fleets, target, mark, after, label)
+    if not complete:
+        check.problems.append("the first event after the joins did not reach every socket")
+    ctx.log(
+        f"{label}: {n:,} joined in {join_s * 1e3:.0f} ms ({join_cpu:.2f} s server CPU); "
+        f"first event to last socket {first_event * 1e3:.0f} ms"
+        + (f"; attach lag {lag * 1e3:.0f} ms" if lag is not None else "")
+    )
+    frames = frames_per_action(target.fired, await measure.captured(fleets))
+    return Storm(join_s, join_cpu, first_event, lag, check, frames)
+
+
+async def hub_storm(ctx: Context, n: int) -> Storm:
+    """The meeting has just opened and nobody follows it yet (no channel in the process): the
+    clerk's staff socket, which tells the benchmark the public seqs, connects after the storm."""
+    db = await ctx.sqlite.copy()
+    async with (
+        HubDeployment(db) as deployment,
+        Clerk(deployment.hosts[0], db.clerk_email, db.clerk_password) as clerk,
+        FleetPool(ctx.sizes.fleets) as fleets,
+    ):
+        mid = db.meeting_id
+        snap = await clerk.get_json(f"/api/meetings/{mid}")
+        if snap["meeting"]["status"] == "scheduled":
+            await clerk.act(f"/staff/meetings/{mid}/status", {"action": "open"})
+        script = current_item_cycle(mid, [item["id"] for item in snap["items"]])
+        await clerk.act(*script(0))  # the first item current: 2 public events an action after
+        snap = await clerk.get_json(f"/api/meetings/{mid}")
+        feed = StaffFeed(deployment.hosts[0], mid, clerk, snap["last_seq"])
+        target = HubTarget(deployment, clerk, feed)
+        target.script, target.step = script, 1
+        return await _storm(ctx, target, fleets, n, f"join storm hub N={n:,}", feed)
+
+
+async def bare_storm(ctx: Context, n: int, frames: list[list[str]]) -> Storm:
+    async with baseline_target(frames) as target, FleetPool(ctx.sizes.fleets) as fleets:
+        return await _storm(ctx, target, fleets, n, f"join storm bare N={n:,}")
+
+
+async def run(ctx: Context) -> ScenarioResult:
+    result = ScenarioResult(NAME)
+    n = ctx.sizes.storm_n
+    rounds = 1 if ctx.quick else ROUNDS_FULL
+    hub: list[Storm] = []
+    bare: list[Storm] = []
+    for r in range(rounds):
+        for kind in ("hub", "bare") if r % 2 == 0 else ("bare", "hub"):
+            if kind == "hub":
+                hub.append(await hub_storm(ctx, n))
+            else:
+                bare.append(await bare_storm(ctx, n, hub[0].frames))
+    result.checks += [s.check for s in hub + bare]
+    size = f"{n:,}"
+    worst_hub = max(s.first_event_s for s in hub)
+    worst_bare = max(s.first_event_s for s in bare)
+    result.rows += [
+        Row(
+            "join storm",
+            size,
+            f"first event to last socket, worst of {rounds} (ms)",
+            worst_hub * 1e3,
+            worst_bare * 1e3,
+            "bare",
+            f"< {GOAL_FIRST_EVENT_S * 1e3:.0f} ms",
+            worst_hub <= GOAL_FIRST_EVENT_S,
+            digits=0,
+        ),
+        Row(
+            "join storm",
+            size,
+            "join time, median (ms)",
+            statistics.median(s.join_s for s in hub) * 1e3,
+            statistics.median(s.join_s for s in bare) * 1e3,
+            "bare",
+            digits=0,
+        ),
+        Row(
+            "join storm",
+            size,
+            "server CPU per join (µs)",
+            statistics.median(s.join_cpu for s in hub) / n * 1e6,
+            statistics.median(s.join_cpu for s in bare) / n * 1e6,
+            "bare",
+            digits=0,
+        ),
+        Row(
+            "join storm",
+            size,
+            f"attach lag after the last 101, worst of {rounds} (ms)",
+            max(s.attach_lag_s or 0.0 for s in hub) * 1e3,
+            digits=0,
+        ),
+    ]
+    for label, storms in (("hub", hub), ("bare", bare)):
+        result.notes.append(
+            f"join storm {label} N={n:,}, per round: "
+            + "; ".join(
+                f"joined {s.join_s * 1e3:.0f} ms, {s.join_cpu / n * 1e6:.0f} µs CPU per join, "
+                f"first event {s.first_event_s * 1e3:.0f} ms"
+                + (
+                    f", attach lag {s.attach_lag_s * 1e3:.0f} ms"
+                    if s.attach_lag_s is not None
+                    else ""
+                )
+                for s in storms
+            )
+        )
+    return result
