@@ -27,6 +27,7 @@ import contextlib
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench import measure
 from bench.baseline import baseline_target
@@ -80,12 +81,18 @@ async def _storm(
     n: int,
     label: str,
     feed: StaffFeed | None = None,
+    profile_to: Path | None = None,
 ) -> Storm:
     mark, after = len(target.fired), measure.position(target)
     pids = target.server_pids
-    cpu0 = total_cpu(pids)
-    join_s = await measure.connect(fleets, target, n, capture=True)
-    cpu1 = total_cpu(pids)
+    with contextlib.ExitStack() as sampling:
+        if profile_to is not None:
+            from bench import profile
+
+            sampling.enter_context(profile.record(pids[0], profile_to))
+        cpu0 = total_cpu(pids)
+        join_s = await measure.connect(fleets, target, n, capture=True)
+        cpu1 = total_cpu(pids)
     t_last_101 = time.monotonic()
     async with contextlib.AsyncExitStack() as stack:
         if feed is not None:
@@ -133,7 +140,7 @@ async def _after_joins(
     return Storm(join_s, join_cpu, first_event, lag, check, frames)
 
 
-async def hub_storm(ctx: Context, n: int) -> Storm:
+async def hub_storm(ctx: Context, n: int, profile_to: Path | None = None) -> Storm:
     """The meeting has just opened and nobody follows it yet (no channel in the process): the
     clerk's staff socket, which tells the benchmark the public seqs, connects after the storm."""
     db = await ctx.sqlite.copy()
@@ -152,7 +159,7 @@ async def hub_storm(ctx: Context, n: int) -> Storm:
         feed = StaffFeed(deployment.hosts[0], mid, clerk, snap["last_seq"])
         target = HubTarget(deployment, clerk, feed)
         target.script, target.step = script, 1
-        return await _storm(ctx, target, fleets, n, f"join storm hub N={n:,}", feed)
+        return await _storm(ctx, target, fleets, n, f"join storm hub N={n:,}", feed, profile_to)
 
 
 async def bare_storm(ctx: Context, n: int, frames: list[list[str]]) -> Storm:
@@ -173,6 +180,17 @@ async def run(ctx: Context) -> ScenarioResult:
             else:
                 bare.append(await bare_storm(ctx, n, hub[0].frames))
     result.checks += [s.check for s in hub + bare]
+    if ctx.profile_dir is not None:  # a separate storm, sampled, so the figures are not
+        raw = ctx.profile_dir / f"hub-join-{n}.txt"
+        ctx.log(f"profiling the hub's join storm at N={n:,} with py-spy")
+        with contextlib.suppress(FileNotFoundError):
+            raw.unlink()
+        result.checks.append((await hub_storm(ctx, n, raw)).check)
+        from bench import profile
+
+        summary = profile.summarise(raw)
+        (ctx.profile_dir / f"hub-join-{n}-summary.txt").write_text(summary + "\n")
+        result.notes += [f"profile (py-spy, hub, join storm N={n:,}): {raw}", summary]
     size = f"{n:,}"
     worst_hub = max(s.first_event_s for s in hub)
     worst_bare = max(s.first_event_s for s in bare)

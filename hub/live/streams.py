@@ -107,8 +107,7 @@ class LiveStreams:
             if frames is not None:
                 # No await between reading the ring and joining the channel: nothing can slip
                 # between the replay and the live events.
-                for frame in frames:
-                    sink.send(frame)
+                sink.send_many(frames)
                 conn = Connection(meeting_id, viewer, sink)
                 channel.join(conn, cursor)
                 return conn
@@ -116,9 +115,7 @@ class LiveStreams:
             older = await self._read_shared(meeting_id, cursor, up_to)
             if older is None:
                 return Reset("pruned")
-            for _, a, t, frame, _s in older:
-                if viewer.sees(a, t):
-                    sink.send(frame)
+            sink.send_many([frame for _, a, t, frame, _s in older if viewer.sees(a, t)])
             if sink.closed:
                 return Reset("behind")
             cursor = up_to
