@@ -30,6 +30,11 @@ def configure(access_log: bool) -> None:
     # httpx logs every request at INFO: a line per social poll, every 30 s per source. The
     # poller logs what matters (failures, the lease changing hands) itself.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # FastSendProtocol's per-socket lines (hub/live/uvicorn_seam.py): not even built unless
+    # the access log is on; its warnings and errors still go out through uvicorn's handlers.
+    logging.getLogger("uvicorn.error.live").setLevel(
+        logging.NOTSET if access_log else logging.WARNING
+    )
     uvicorn_errors = logging.getLogger("uvicorn.error")
     present = [f for f in uvicorn_errors.filters if isinstance(f, HandshakeLineFilter)]
     if access_log:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections import deque
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from hub.live.frames import Frame, FrameSink
 
 EXTENSION = "council_hub.frames"
+# A child of uvicorn's: its errors still reach uvicorn's handlers (hub/logs.py sets its level).
+PROTOCOL_LOGGER = "uvicorn.error.live"
 OVER_BUDGET_CODE = 1013  # "try again later": the client resumes from its last seq
 OVER_BUDGET_REASON = "too far behind; resume from your last seq"
 # A socket closed for being over budget gets this long to take its close frame, then is aborted.
@@ -124,6 +127,14 @@ class FastSendProtocol(WebSocketsSansIOProtocol):
     _inbound = 0
     _window_start = float("-inf")
     handed_over = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per-socket lines (uvicorn's "[accepted]", websockets' "connection open") through a
+        # logger of their own, quiet unless the access log is on (hub/logs.py): at INFO they
+        # cost ~10% of a join's CPU, a record built for every socket.
+        self.logger = self.conn.logger = logging.getLogger(PROTOCOL_LOGGER)
+
     _received = 0  # message bytes received after the hand-over
 
     async def run_asgi(self) -> None:

@@ -69,9 +69,7 @@ class PublicLiveFirst:
         self.app = app
         self.router = router
         (self.route,) = [
-            r
-            for r in router.routes
-            if isinstance(r, WebSocketRoute) and r.endpoint is public_live
+            r for r in router.routes if isinstance(r, WebSocketRoute) and r.endpoint is public_live
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
