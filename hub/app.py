@@ -21,6 +21,7 @@ from hub.services import Services
 from hub.settings import Settings
 from hub.web.bodies import BodyLimit
 from hub.web.errors import http_error, server_error
+from hub.web.live import PublicLiveFirst
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
 from hub.web.templating import create_templates
@@ -39,7 +40,8 @@ class Hub(Starlette):
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
+        stack = SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
+        return PublicLiveFirst(stack, self.router)
 
 
 def create_app(settings: Settings) -> Starlette:

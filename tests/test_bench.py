@@ -50,6 +50,14 @@ async def test_resume_storm(tmp_path: Path) -> None:
     await run_quick("resume", tmp_path)
 
 
+async def test_join_storm(tmp_path: Path) -> None:
+    result = await run_quick("join", tmp_path)
+    # Every socket the hub answered was attached by then, and every one got the first event.
+    (unattached,) = [r for r in result.rows if "not attached" in r.metric]
+    assert unattached.hub == 0
+    assert {c.label for c in result.checks} >= {"join storm hub N=200", "join storm bare N=200"}
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 async def test_scale_out(tmp_path: Path) -> None:

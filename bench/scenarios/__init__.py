@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bench.context import Context, ScenarioResult
-from bench.scenarios import bursts, fanout, ingest, memory, resume, scale_out, slow_consumer
+from bench.scenarios import (
+    bursts,
+    fanout,
+    ingest,
+    join,
+    memory,
+    resume,
+    scale_out,
+    slow_consumer,
+)
 
 Scenario = Callable[[Context], Awaitable[ScenarioResult]]
 
@@ -17,6 +26,7 @@ SCENARIOS: dict[str, Scenario] = {
     memory.NAME: memory.run,
     scale_out.NAME: scale_out.run,
     resume.NAME: resume.run,
+    join.NAME: join.run,
     bursts.NAME: bursts.run,
     ingest.NAME: ingest.run,
 }

@@ -65,6 +65,8 @@ class MeetingChannel:
         self._heartbeat: asyncio.Task[None] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
         self.closed = False
+        # False when the log has no event of this meeting: there is no such meeting.
+        self.exists = True
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -76,8 +78,11 @@ class MeetingChannel:
         )
         async with self.streams.sessionmaker() as session:
             b = await event_log.bounds(session, self.meeting_id)
-            last = 0 if b is None else b.last_seq
-            first = max(last - RING_SIZE, 0 if b is None else b.first_seq - 1)
+            if b is None:
+                self.exists = False
+                return
+            last = b.last_seq
+            first = max(last - RING_SIZE, b.first_seq - 1)
             # Up to `last` only: anything committed since arrives as a message (parked until
             # ready), and the ring must stay contiguous and free of repeats.
             recent = await event_log.replay(

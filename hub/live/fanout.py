@@ -33,7 +33,7 @@ COALESCE_S = 0.2
 MAX_FRAME_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """Who a socket is for: which events of the log it may see."""
 
@@ -48,7 +48,7 @@ class Viewer:
         return self.participant is not None and target == self.participant
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
     """One live socket following one meeting."""
 

@@ -38,6 +38,10 @@ class FrameSink(Protocol):
 
     def send(self, frame: Frame) -> None: ...
 
+    def send_many(self, frames: list[Frame]) -> None:
+        """Several frames in order (a replay): one write where the sink can."""
+        ...
+
     def close(self, code: int, reason: str) -> None: ...
 
 

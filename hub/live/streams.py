@@ -49,22 +49,29 @@ class LiveStreams:
         self.heartbeat_s = heartbeat_s
         self.coalesce_s = coalesce_s
         self.channels: dict[int, MeetingChannel] = {}
-        self._opening: dict[int, asyncio.Future[MeetingChannel]] = {}
+        self._opening: dict[int, asyncio.Future[MeetingChannel | None]] = {}
         self._reads: dict[tuple[int, int, int], asyncio.Future[Replay | None]] = {}
         self._idle_tasks: set[asyncio.Task[None]] = set()
 
-    async def channel(self, meeting_id: int) -> MeetingChannel:
+    async def channel(self, meeting_id: int) -> MeetingChannel | None:
+        """The meeting's channel, opened once however many sockets ask at once (the meeting
+        starts and everyone joins: one read of the log, not one per socket); None if there is
+        no such meeting (nothing is kept for it)."""
         existing = self.channels.get(meeting_id)
         if existing is not None and not existing.closed:
             return existing
         opening = self._opening.get(meeting_id)
         if opening is not None:
             return await asyncio.shield(opening)
-        future: asyncio.Future[MeetingChannel] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[MeetingChannel | None] = asyncio.get_running_loop().create_future()
         self._opening[meeting_id] = future
         try:
             channel = MeetingChannel(self, meeting_id)
             await channel.open()
+            if not channel.exists:
+                await channel.close()
+                future.set_result(None)
+                return None
             self.channels[meeting_id] = channel
             future.set_result(channel)
             return channel
@@ -80,6 +87,8 @@ class LiveStreams:
     ) -> Connection | Reset:
         """Send the sink every event after ``after`` its viewer may see, then keep it live."""
         channel = await self.channel(meeting_id)
+        if channel is None:  # the log holds nothing of this meeting (any more)
+            return Reset("pruned")
         cursor = after
         while True:
             if cursor > channel.last_seq:
@@ -98,8 +107,7 @@ class LiveStreams:
             if frames is not None:
                 # No await between reading the ring and joining the channel: nothing can slip
                 # between the replay and the live events.
-                for frame in frames:
-                    sink.send(frame)
+                sink.send_many(frames)
                 conn = Connection(meeting_id, viewer, sink)
                 channel.join(conn, cursor)
                 return conn
@@ -107,9 +115,7 @@ class LiveStreams:
             older = await self._read_shared(meeting_id, cursor, up_to)
             if older is None:
                 return Reset("pruned")
-            for _, a, t, frame, _s in older:
-                if viewer.sees(a, t):
-                    sink.send(frame)
+            sink.send_many([frame for _, a, t, frame, _s in older if viewer.sees(a, t)])
             if sink.closed:
                 return Reset("behind")
             cursor = up_to

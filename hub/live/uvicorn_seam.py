@@ -11,6 +11,12 @@ for the attributes used here.
 
 ``sink_for`` picks the sink for an accepted socket.
 
+A public socket is then *handed over* (``DirectSink.hand_over``): the app's ASGI call returns
+and the protocol alone keeps the connection, calling the app back (on the next loop turn) when
+it is gone. An idle resident then costs no task, no suspended coroutine per middleware layer,
+no receive queue and no handshake request/response objects (issue 14: 28.8 KiB per idle socket
+before).
+
 Under another ASGI server the extension is absent and ``QueuedSink`` is used: one writer task per
 connection (never per event) draining a bounded queue, with the same byte budget.
 """
@@ -19,22 +25,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from hub.live.frames import Frame, FrameSink
 
 EXTENSION = "council_hub.frames"
+# A child of uvicorn's: its errors still reach uvicorn's handlers (hub/logs.py sets its level).
+PROTOCOL_LOGGER = "uvicorn.error.live"
 OVER_BUDGET_CODE = 1013  # "try again later": the client resumes from its last seq
 OVER_BUDGET_REASON = "too far behind; resume from your last seq"
 # A socket closed for being over budget gets this long to take its close frame, then is aborted.
 ABORT_AFTER_S = 5.0
 KERNEL_SEND_BUFFER = 128 * 1024
+REPLAY_WRITE_BYTES = 64 * 1024
 # What a client may send on a live socket. The hub's sockets take no messages: a page sends
 # only pongs (a few bytes every 20 s) and its close frame. A client sending more than this in
 # one window is closed with 1008 and no longer read: one socket sending a million tiny frames
@@ -45,6 +56,27 @@ FLOOD_CODE = 1008  # policy violation
 FLOOD_REASON = "this socket takes no messages"
 
 
+class _HandedOver:
+    """Stands in for the protocol's ASGI receive queue once the app has handed the socket over:
+    nobody reads messages any more; the disconnect that every way of ending puts here (the
+    peer's close or loss, an over-budget or flood close, a server shutdown) becomes one call of
+    ``on_gone``, on the next loop turn, so it never runs inside a fan-out loop."""
+
+    __slots__ = ("_loop", "_on_gone")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_gone: Callable[[], None]) -> None:
+        self._loop = loop
+        self._on_gone: Callable[[], None] | None = on_gone
+
+    def put_nowait(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.disconnect" and self._on_gone is not None:
+            on_gone, self._on_gone = self._on_gone, None
+            self._loop.call_soon(on_gone)
+
+    def empty(self) -> bool:
+        return True
+
+
 class DirectFrames:
     """The capability FastSendProtocol hands the app for one accepted connection."""
 
@@ -52,6 +84,25 @@ class DirectFrames:
 
     def __init__(self, protocol: FastSendProtocol) -> None:
         self._protocol = protocol
+
+    def hand_over(self, on_gone: Callable[[], None]) -> None:
+        """From now on the protocol alone keeps the connection; the app's ASGI call may return.
+        ``on_gone`` is called once when the connection ends (at once if it already has)."""
+        p = self._protocol
+        queue = p.queue
+        gone = p.disconnected
+        while isinstance(queue, asyncio.Queue) and not queue.empty():
+            message = queue.get_nowait()  # unread: a disconnect, or messages nobody wants
+            gone = gone or message["type"] == "websocket.disconnect"
+        p.queue = _HandedOver(p.loop, on_gone)  # type: ignore[assignment]
+        p.handed_over = True
+        if gone:
+            p.queue.put_nowait({"type": "websocket.disconnect", "code": 1006})
+        elif p.read_paused and not p.close_sent:
+            p.read_paused = False  # paused for a message nobody will read
+            p.transport.resume_reading()
+        # What only the handshake and the ASGI call needed (headers, scope, state copy).
+        p.scope = p.request = p.response = None  # type: ignore[assignment]
 
     def close(self, code: int, reason: str) -> None:
         """Send a close frame and let the app's receive() see the disconnect; abort the
@@ -75,6 +126,48 @@ class FastSendProtocol(WebSocketsSansIOProtocol):
 
     _inbound = 0
     _window_start = float("-inf")
+    handed_over = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per-socket lines (uvicorn's "[accepted]", websockets' "connection open") through a
+        # logger of their own, quiet unless the access log is on (hub/logs.py): at INFO they
+        # cost ~10% of a join's CPU, a record built for every socket.
+        self.logger = self.conn.logger = logging.getLogger(PROTOCOL_LOGGER)
+
+    _received = 0  # message bytes received after the hand-over
+
+    async def run_asgi(self) -> None:
+        # uvicorn's own, except that an app which handed the socket over (DirectFrames.
+        # hand_over) returns without the transport being closed.
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+            elif self.handed_over:
+                return
+        if self.close_timer is None:
+            self.transport.close()
+
+    def send_receive_event_to_app(self) -> None:
+        if not self.handed_over:
+            super().send_receive_event_to_app()
+            return
+        # Nobody reads messages now: drop them, and close a client that keeps sending (as the
+        # route does for a socket it still reads).
+        self._received += sum(len(f) for f in self.frames)
+        self.frames = []
+        if self._received > INBOUND_ALLOWANCE_BYTES:
+            self._refuse_flood()
 
     def data_received(self, data: bytes) -> None:
         if not self.handshake_complete:
@@ -158,9 +251,37 @@ class DirectSink:
         if transport.get_write_buffer_size() > self._budget:
             self.close(OVER_BUDGET_CODE, OVER_BUDGET_REASON)
 
+    def send_many(self, frames: list[Frame]) -> None:
+        # A resume's replay as one write (one send() call, not one per frame).
+        if not frames or self._closed:
+            return
+        p = self._protocol
+        transport = p.transport
+        if p.close_sent or transport.is_closing():
+            self._closed = True
+            return
+        # In writes of up to REPLAY_WRITE_BYTES, the budget checked after each: a long replay
+        # never buffers much past the budget before the socket is closed.
+        batch: list[bytes] = []
+        size = 0
+        last = len(frames) - 1
+        for i, frame in enumerate(frames):
+            batch.append(frame.wire)
+            size += len(frame.wire)
+            if size >= REPLAY_WRITE_BYTES or i == last:
+                transport.write(b"".join(batch))
+                if transport.get_write_buffer_size() > self._budget:
+                    self.close(OVER_BUDGET_CODE, OVER_BUDGET_REASON)
+                    return
+                batch, size = [], 0
+
+    def hand_over(self, on_gone: Callable[[], None]) -> None:
+        self._frames.hand_over(on_gone)
+
     def close(self, code: int, reason: str) -> None:
-        # The disconnect this queues ends the route's receive loop, which detaches the
-        # connection: a sink never mutates the channel's sets during fan-out.
+        # The disconnect this queues ends the route's receive loop (or, once handed over,
+        # calls back on the next loop turn), which detaches the connection: a sink never
+        # mutates the channel's sets during fan-out.
         if not self._closed:
             self._closed = True
             self._frames.close(code, reason)
@@ -196,6 +317,10 @@ class QueuedSink:
             self.close(OVER_BUDGET_CODE, OVER_BUDGET_REASON)
             return
         self._wakeup.set()
+
+    def send_many(self, frames: list[Frame]) -> None:
+        for frame in frames:
+            self.send(frame)
 
     def close(self, code: int, reason: str) -> None:
         if self._closed:

@@ -41,10 +41,20 @@ def test_uvicorn_protocol_has_what_we_use() -> None:
         "self.loop",
         "self.scope",
         '"extensions"',
+        # The hand-over (DirectFrames.hand_over) and FastSendProtocol's own run_asgi.
+        "self.request",
+        "self.response",
+        "self.frames",
+        "self.disconnected",
+        "self.logger",
+        "self.send_500_response()",
+        "await self.app(self.scope, self.receive, self.send)",
     ):
         assert attribute in source, f"uvicorn no longer has {attribute}"
-    assert "def handle_connect" in source
-    assert "def data_received" in source
+    for method in ("handle_connect", "data_received", "send_receive_event_to_app", "run_asgi"):
+        assert f"def {method}" in source, f"uvicorn no longer has {method}"
+    # FastSendProtocol quiets per-socket lines through websockets' own logger attribute.
+    assert "self.logger" in inspect.getsource(FastSendProtocol.__mro__[1].__init__)
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
