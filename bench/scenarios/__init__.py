@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bench.context import Context, ScenarioResult
-from bench.scenarios import bursts, fanout, ingest, memory, resume, scale_out, slow_consumer
+from bench.scenarios import (
+    bursts,
+    fanout,
+    ingest,
+    memory,
+    pages,
+    resume,
+    scale_out,
+    slow_consumer,
+)
 
 Scenario = Callable[[Context], Awaitable[ScenarioResult]]
 
@@ -19,4 +28,5 @@ SCENARIOS: dict[str, Scenario] = {
     resume.NAME: resume.run,
     bursts.NAME: bursts.run,
     ingest.NAME: ingest.run,
+    pages.NAME: pages.run,
 }
