@@ -68,6 +68,7 @@ class Sizes:
     # Pages (issue 14): seconds of wrk per path and server, and page loads arriving evenly
     # over a period (5,000 residents opening the page within a minute).
     pages_seconds: float = 8.0
+    pages_rounds: int = 2  # hub/bare pairs per path (ABBA), the best of each reported
     pages_arrivals: int = 5_000
     pages_arrival_s: float = 60.0
 
@@ -90,6 +91,7 @@ QUICK = Sizes(
     bursts_s=3.0,
     ingest_posts=200,
     pages_seconds=1.0,
+    pages_rounds=1,
     pages_arrivals=200,
     pages_arrival_s=2.0,
 )

@@ -4,9 +4,12 @@ A stylesheet or a load balancer's probe went through the security-headers middle
 session middleware (which parses the cookie), the language middleware, the body limit, then
 Starlette's router over every route: ~2.5 ms of CPU for a stylesheet, ~2 ms for /healthz with its
 database round trip (issue 14). ``FastPaths`` sits outside all of that (hub/app.py) and answers
-``GET``/``HEAD`` of a known static file (hub/web/assets.py) and ``/healthz`` itself, with the
-same security headers made once. Everything else, including a static path that names no file
-(the app's own 404 page), goes on to the app unchanged.
+``GET``/``HEAD`` of a known static file (hub/web/assets.py), ``/healthz`` itself, and a plain
+``GET`` of a snapshot or a first visit's page that is already rendered and still current
+(hub/web/shared.py: the route renders it, this serves the copies), with the same security
+headers made once. Everything else, including a static path that names no file (the app's own
+404 page) and any request that needs a session, a participant or a language choice to be
+answered, goes on to the app unchanged.
 
 /healthz asks the database at most once a second (``HealthProbe``): a balancer polling every
 few seconds sees a fresh answer, and a thousand probes a second (or a crowd) cost one query a
@@ -107,6 +110,17 @@ class FastPaths:
                 if found is not None:
                     await self._static(scope, send, *found)
                     return
+            elif scope["method"] == "GET":
+                state = scope["app"].state
+                shared = getattr(state, "shared", None)
+                services = getattr(state, "services", None)
+                if shared is not None and services is not None:
+                    answer = await shared.fast_answer(scope, services, state.settings)
+                    if answer is not None:
+                        present = {k for k, _ in answer.raw_headers}
+                        answer.raw_headers += [h for h in self.security if h[0] not in present]
+                        await answer(scope, receive, send)
+                        return
         await self.app(scope, receive, send)
 
     async def _health(self, scope: Scope, send: Send, services: Any) -> None:

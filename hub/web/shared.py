@@ -28,6 +28,7 @@ per-visitor answers (a resident with a cookie, a form token) never come from her
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -35,11 +36,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
+from starlette.types import Scope
 
+from hub.i18n import LANG_COOKIE, LANGUAGES
 from hub.models import Meeting
 from hub.web.caching import etag_of, if_none_match_matches
+from hub.web.participants import COOKIE as PARTICIPANT_COOKIE
+
+# The paths fast_answer serves (as the routes name them, hub/web/routes.py).
+SNAPSHOT_PATH = re.compile(r"/api/meetings/([0-9]{1,10})")
+PAGE_PATH = re.compile(r"/meetings/([0-9]{1,10})")
+# The staff session's cookie (hub/app.py): its middleware renews it on every answer.
+SESSION_COOKIE = "council_hub_session"
 
 # Re-render at least this often (council settings, the participation window: see above).
 FRESH_S = 5.0
@@ -57,22 +67,35 @@ class Shared:
     media_type: str
     etag: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # For an answer each visitor gets their own copy of (the first visit's page): makes that
+    # copy from the entry and the settings. None: the entry is the answer, public.
+    personal: Callable[[Shared, Any], Response] | None = None
 
     @classmethod
-    def of(cls, seq: int, body: bytes, media_type: str, headers: dict[str, str]) -> Shared:
-        return cls(seq, time.monotonic(), body, media_type, etag_of(body), headers)
+    def of(
+        cls,
+        seq: int,
+        body: bytes,
+        media_type: str,
+        headers: dict[str, str],
+        personal: Callable[[Shared, Any], Response] | None = None,
+    ) -> Shared:
+        return cls(seq, time.monotonic(), body, media_type, etag_of(body), headers, personal)
 
-    def response(self, request: Request, vary: str | None = None) -> Response:
+    def answer(self, if_none_match: str, settings: Any) -> Response:
+        if self.personal is not None:
+            return self.personal(self, settings)
         headers = {
             **self.headers,
             "etag": self.etag,
             "cache-control": f"public, max-age={MAX_AGE_S}",
         }
-        if vary:
-            headers["vary"] = vary
-        if if_none_match_matches(request.headers.get("if-none-match", ""), self.etag):
+        if if_none_match_matches(if_none_match, self.etag):
             return Response(status_code=304, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
+
+    def response(self, request: Request) -> Response:
+        return self.answer(request.headers.get("if-none-match", ""), request.app.state.settings)
 
 
 Render = Callable[[], Awaitable[Shared | None]]
@@ -166,6 +189,40 @@ class SharedAnswers:
                     self.entries.popitem(last=False)
         future.set_result(entry)
         return entry
+
+    async def fast_answer(self, scope: Scope, services: Any, settings: Any) -> Response | None:
+        """The answer to a plain ``GET`` of a snapshot or a first visit's page, straight from
+        an entry that is still current, before any middleware or routing (hub/web/fast.py);
+        None when the app must answer (no such entry, a newer seq, a query string, a staff
+        session or a participant cookie): the route then renders and fills the entry."""
+        if scope["query_string"]:
+            return None
+        path: str = scope["path"]
+        cookie = ""
+        if_none_match = ""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = value.decode("latin-1")
+            elif name == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+        if (m := SNAPSHOT_PATH.fullmatch(path)) is not None:
+            if SESSION_COOKIE in cookie:  # the session middleware refreshes it
+                return None
+            key: Hashable = ("snapshot", int(m[1]))
+        elif (m := PAGE_PATH.fullmatch(path)) is not None:
+            if PARTICIPANT_COOKIE in cookie or SESSION_COOKIE in cookie:
+                return None
+            chosen = cookie_parser(cookie).get(LANG_COOKIE, "") if cookie else ""
+            key = ("page", int(m[1]), chosen if chosen in LANGUAGES else "")
+        else:
+            return None
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        seq = await self.current_seq(services, key[1])  # type: ignore[index]
+        if seq is None or not self._fresh(entry, seq):
+            return None
+        return entry.answer(if_none_match, settings)
 
 
 def shared_answers(request: Request) -> SharedAnswers:

@@ -19,6 +19,7 @@ from hub.policy import (
 from hub.queries.meetings import list_meetings, load_meeting, snapshot
 from hub.queries.participation import mine, moderation_summary
 from hub.queries.timeline import opened_at
+from hub.settings import Settings
 from hub.shapes.opendata import licence_view
 from hub.shapes.own import participant_code
 from hub.shapes.public import meeting_view
@@ -109,18 +110,21 @@ async def first_visit(request: Request, meeting_id: int) -> Response:
             return None
         response, at = rendered
         csp = response.headers.get("content-security-policy")
-        return Shared.of(
-            at,
-            bytes(response.body),
-            "text/html; charset=utf-8",
-            {"content-security-policy": csp} if csp else {},
-        )
+        headers = {"content-security-policy": csp} if csp else {}
+        body = bytes(response.body)
+        return Shared.of(at, body, "text/html; charset=utf-8", headers, fill_first_visit)
 
     entry = await shared.get(("page", meeting_id, chosen), seq, render)
     if entry is None:
         return not_found_page(request)
+    return fill_first_visit(entry, svc.settings)
+
+
+def fill_first_visit(entry: Shared, settings: Settings) -> Response:
+    """A copy of the shared first-visit page for a new participant: their form token and code
+    in place of the markers, their cookie set, stored by no cache."""
     participant = participants.new_participant()
-    token = participants.form_token(participant, svc.settings.secret_key).encode()
+    token = participants.form_token(participant, settings.secret_key).encode()
     values = {
         SLOT_TOKEN.encode(): token,
         SLOT_TOKEN[:8].encode(): token[:8],
@@ -128,7 +132,10 @@ async def first_visit(request: Request, meeting_id: int) -> Response:
     }
     body = SLOTS.sub(lambda m: values[m[0]], entry.body)
     response = Response(body, media_type=entry.media_type, headers=entry.headers)
-    return personal(request, response, participant, True)
+    # The page's socket then carries the cookie, so the resident's own statuses arrive live.
+    participants.set_cookie(response, participant, settings.secret_key, settings.https_only)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 async def render_page(
