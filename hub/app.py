@@ -26,10 +26,11 @@ from hub.web.errors import http_error, server_error
 from hub.web.fast import FastPaths
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
-from hub.web.shared import SESSION_COOKIE, SharedAnswers
+from hub.web.shared import SharedAnswers
 from hub.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SESSION_COOKIE = "council_hub_session"
 
 
 @cache

@@ -48,8 +48,6 @@ from hub.web.participants import COOKIE as PARTICIPANT_COOKIE
 # The paths fast_answer serves (as the routes name them, hub/web/routes.py).
 SNAPSHOT_PATH = re.compile(r"/api/meetings/([0-9]{1,10})")
 PAGE_PATH = re.compile(r"/meetings/([0-9]{1,10})")
-# The staff session's cookie (hub/app.py): its middleware renews it on every answer.
-SESSION_COOKIE = "council_hub_session"
 
 # Re-render at least this often (council settings, the participation window: see above).
 FRESH_S = 5.0
@@ -193,8 +191,9 @@ class SharedAnswers:
     async def fast_answer(self, scope: Scope, services: Any, settings: Any) -> Response | None:
         """The answer to a plain ``GET`` of a snapshot or a first visit's page, straight from
         an entry that is still current, before any middleware or routing (hub/web/fast.py);
-        None when the app must answer (no such entry, a newer seq, a query string, a staff
-        session or a participant cookie): the route then renders and fills the entry."""
+        None when the app must answer (no such entry, a newer seq, a query string or a
+        participant cookie; the session middleware only writes a cookie it changed, and these
+        routes change none): the route then renders and fills the entry."""
         if scope["query_string"]:
             return None
         path: str = scope["path"]
@@ -206,11 +205,9 @@ class SharedAnswers:
             elif name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
         if (m := SNAPSHOT_PATH.fullmatch(path)) is not None:
-            if SESSION_COOKIE in cookie:  # the session middleware refreshes it
-                return None
             key: Hashable = ("snapshot", int(m[1]))
         elif (m := PAGE_PATH.fullmatch(path)) is not None:
-            if PARTICIPANT_COOKIE in cookie or SESSION_COOKIE in cookie:
+            if PARTICIPANT_COOKIE in cookie:
                 return None
             chosen = cookie_parser(cookie).get(LANG_COOKIE, "") if cookie else ""
             key = ("page", int(m[1]), chosen if chosen in LANGUAGES else "")

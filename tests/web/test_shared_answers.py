@@ -60,6 +60,8 @@ async def test_first_visits_share_one_render_with_their_own_values(
         for r in pages:
             assert r.status_code == 200
             assert "no-store" in r.headers["cache-control"]
+            cookie = r.headers["set-cookie"]
+            assert cookie.endswith("; HttpOnly; Max-Age=31536000; Path=/; SameSite=lax")
             participant = participant_of(Cookie(r.cookies[COOKIE]), SECRET)  # type: ignore[arg-type]
             assert participant is not None and participant not in seen
             seen.add(participant)
@@ -175,10 +177,16 @@ async def test_languages_are_rendered_apart(server: RunningServer, seeded: Seede
         cy.cookies.set("lang", "cy")
         english = await en.get(f"/meetings/{mid}")
         welsh = await cy.get(f"/meetings/{mid}")
+        cy.cookies.clear()
+        cy.cookies.set("lang", "cy")
+        welsh2 = await cy.get(f"/meetings/{mid}")  # from the entry, before any middleware
         en.cookies.clear()
         english2 = await en.get(f"/meetings/{mid}")
     assert '<html lang="en"' in english.text and '<html lang="cy"' in welsh.text
-    assert '<html lang="en"' in english2.text
+    assert '<html lang="en"' in english2.text and '<html lang="cy"' in welsh2.text
+    for r in (welsh2, english2):
+        assert "set-cookie" in r.headers and r.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 async def test_static_files_fingerprinted_gzipped_and_cached(

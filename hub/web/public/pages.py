@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from starlette.requests import Request
@@ -112,17 +113,19 @@ async def first_visit(request: Request, meeting_id: int) -> Response:
         csp = response.headers.get("content-security-policy")
         headers = {"content-security-policy": csp} if csp else {}
         body = bytes(response.body)
-        return Shared.of(at, body, "text/html; charset=utf-8", headers, fill_first_visit)
+        fill = functools.partial(fill_first_visit, SLOTS.split(body))
+        return Shared.of(at, body, "text/html; charset=utf-8", headers, fill)
 
     entry = await shared.get(("page", meeting_id, chosen), seq, render)
     if entry is None:
         return not_found_page(request)
-    return fill_first_visit(entry, svc.settings)
+    return entry.answer("", svc.settings)
 
 
-def fill_first_visit(entry: Shared, settings: Settings) -> Response:
+def fill_first_visit(parts: list[bytes], entry: Shared, settings: Settings) -> Response:
     """A copy of the shared first-visit page for a new participant: their form token and code
-    in place of the markers, their cookie set, stored by no cache."""
+    in place of the markers (``parts``: the page split at them, markers at odd places), their
+    cookie set, stored by no cache."""
     participant = participants.new_participant()
     token = participants.form_token(participant, settings.secret_key).encode()
     values = {
@@ -130,7 +133,7 @@ def fill_first_visit(entry: Shared, settings: Settings) -> Response:
         SLOT_TOKEN[:8].encode(): token[:8],
         SLOT_CODE.encode(): participant_code(participant).encode(),
     }
-    body = SLOTS.sub(lambda m: values[m[0]], entry.body)
+    body = b"".join(values[p] if i % 2 else p for i, p in enumerate(parts))
     response = Response(body, media_type=entry.media_type, headers=entry.headers)
     # The page's socket then carries the cookie, so the resident's own statuses arrive live.
     participants.set_cookie(response, participant, settings.secret_key, settings.https_only)
