@@ -18,6 +18,8 @@ rendered at and served while no later seq is known:
   answer is re-rendered at least every ``FRESH_S`` seconds, so those show within that.
 - **One render at a time.** Requests that miss while a render of the same key is in flight wait
   for it and take it if it reached the seq they saw; only otherwise do they render themselves.
+  When only the clock made an answer old (``FRESH_S``), it is served while one request's
+  render of the next runs in the background: nobody waits for it.
 
 Each answer carries a strong ``ETag`` (a hash of its bytes): a client sending it back in
 ``If-None-Match`` gets a 304 while the answer is current. ``Cache-Control: public, max-age=5``
@@ -28,6 +30,7 @@ per-visitor answers (a resident with a cookie, a form token) never come from her
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections import OrderedDict
@@ -45,12 +48,17 @@ from hub.models import Meeting
 from hub.web.caching import etag_of, if_none_match_matches
 from hub.web.participants import COOKIE as PARTICIPANT_COOKIE
 
+log = logging.getLogger(__name__)
+
 # The paths fast_answer serves (as the routes name them, hub/web/routes.py).
 SNAPSHOT_PATH = re.compile(r"/api/meetings/([0-9]{1,10})")
 PAGE_PATH = re.compile(r"/meetings/([0-9]{1,10})")
 
-# Re-render at least this often (council settings, the participation window: see above).
+# Re-render at least this often (council settings, the participation window: see above); an
+# answer older than that is still served while its replacement renders in the background, but
+# never one older than STALE_S (a refresh that keeps failing makes requests render again).
 FRESH_S = 5.0
+STALE_S = 30.0
 # How long a CDN or a browser may keep a shared answer without asking again.
 MAX_AGE_S = 5
 # Answers kept per process (meetings x languages x kinds); the oldest used go first.
@@ -142,6 +150,7 @@ class SharedAnswers:
         self._inflight: dict[Hashable, asyncio.Future[Shared | None]] = {}
         self.seqs = SeqReads()
         self.renders = 0  # how many answers were rendered (tests and the benchmark read it)
+        self._refreshing: set[asyncio.Task[Shared | None]] = set()
 
     async def current_seq(self, services: Any, meeting_id: int) -> int | None:
         """The meeting's latest seq as this process knows it; None if there is no meeting."""
@@ -156,19 +165,40 @@ class SharedAnswers:
 
     async def get(self, key: Hashable, seq: int, render: Render) -> Shared | None:
         entry = self.entries.get(key)
-        if entry is not None and self._fresh(entry, seq):
-            self.entries.move_to_end(key)
-            return entry
+        if entry is not None and entry.seq >= seq:
+            age = time.monotonic() - entry.made
+            if age < STALE_S:
+                self.entries.move_to_end(key)
+                if age >= FRESH_S and key not in self._inflight:
+                    # Only the clock made it old (council settings, the window): this answer
+                    # now, the next from a render in the background, so nobody waits for it.
+                    self._refresh(key, render)
+                return entry
         inflight = self._inflight.get(key)
         if inflight is not None:
             entry = await asyncio.shield(inflight)
             if entry is not None and entry.seq >= seq:
                 return entry
-        return await self._render(key, render)
+        return await self._render(key, render, self._start(key))
 
-    async def _render(self, key: Hashable, render: Render) -> Shared | None:
+    def _start(self, key: Hashable) -> asyncio.Future[Shared | None]:
         future: asyncio.Future[Shared | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
+        return future
+
+    def _refresh(self, key: Hashable, render: Render) -> None:
+        task = asyncio.create_task(self._render(key, render, self._start(key)))
+        self._refreshing.add(task)
+        task.add_done_callback(self._refreshed)
+
+    def _refreshed(self, task: asyncio.Task[Shared | None]) -> None:
+        self._refreshing.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("refreshing a shared answer failed", exc_info=exc)
+
+    async def _render(
+        self, key: Hashable, render: Render, future: asyncio.Future[Shared | None]
+    ) -> Shared | None:
         try:
             entry = await render()
         except BaseException:

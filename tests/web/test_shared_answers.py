@@ -240,3 +240,38 @@ async def test_health_answers_outside_the_middleware(server: RunningServer) -> N
         # Twenty probes at once: one database query (a second's answer serves them all).
         rs = await asyncio.gather(*(http.get("/healthz") for _ in range(20)))
         assert {x.status_code for x in rs} == {200}
+
+
+async def test_an_answer_old_by_the_clock_is_served_while_the_next_renders(
+    monkeypatch: Any,
+) -> None:
+    """Past FRESH_S the entry is still the answer while its replacement renders in the
+    background; a newer seq is never answered from it."""
+    from hub.web import shared
+
+    monkeypatch.setattr(shared, "FRESH_S", 0.0)
+    answers = shared.SharedAnswers()
+    gate = asyncio.Event()
+    calls: list[int] = []
+
+    def render_at(seq: int) -> Any:
+        async def render() -> shared.Shared:
+            calls.append(seq)
+            if len(calls) == 2:
+                await gate.wait()
+            return shared.Shared.of(seq, f"v{len(calls)}".encode(), "text/plain", {})
+
+        return render
+
+    first = await answers.get("k", 7, render_at(7))
+    assert first is not None and first.body == b"v1"
+    again = await answers.get("k", 7, render_at(7))  # old by the clock: served at once
+    await asyncio.sleep(0)  # the background render starts
+    assert again is first and len(calls) == 2
+    gate.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    third = await answers.get("k", 7, render_at(7))
+    assert third is not None and third.body == b"v2"
+    newer = await answers.get("k", 8, render_at(8))  # the seq moved on: rendered for it
+    assert newer is not None and newer.seq == 8
