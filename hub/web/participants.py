@@ -8,6 +8,7 @@ is personal data: it is never published, and staff see only a one-way pseudonym 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -22,7 +23,9 @@ MAX_AGE_S = 365 * 24 * 3600
 _SALT = "council-hub.participant"
 
 
+@functools.lru_cache(maxsize=8)
 def _serializer(secret: str) -> URLSafeSerializer:
+    # One per secret: building it (its signer's keys) cost as much as signing (issue 14).
     return URLSafeSerializer(secret, salt=_SALT)
 
 
