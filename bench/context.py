@@ -65,6 +65,12 @@ class Sizes:
     ingest_concurrency: int = 32
     # Fleet processes (the machine has 2 cores; more would only take turns).
     fleets: int = 2
+    # Pages (issue 14): seconds of wrk per path and server, and page loads arriving evenly
+    # over a period (5,000 residents opening the page within a minute).
+    pages_seconds: float = 8.0
+    pages_rounds: int = 2  # hub/bare pairs per path (ABBA), the best of each reported
+    pages_arrivals: int = 5_000
+    pages_arrival_s: float = 60.0
 
 
 FULL = Sizes()
@@ -84,6 +90,10 @@ QUICK = Sizes(
     bursts_n=200,
     bursts_s=3.0,
     ingest_posts=200,
+    pages_seconds=1.0,
+    pages_rounds=1,
+    pages_arrivals=200,
+    pages_arrival_s=2.0,
 )
 
 
@@ -133,6 +143,9 @@ class Context:
     pg_ingest_database: str = PG_INGEST_DATABASE
     # Which databases the ingest scenario measures ("sqlite", "postgresql").
     ingest_backends: tuple[str, ...] = ("sqlite", "postgresql")
+    # Which databases the pages scenario measures, and its PostgreSQL database.
+    pages_backends: tuple[str, ...] = ("sqlite", "postgresql")
+    pg_pages_database: str = "council_hub_bench_pages"
     profile_dir: Path | None = None  # py-spy the hub during fan-out at PROFILE_N when set
     verbose: bool = True
     # Measurements one scenario makes and another reuses (idle RSS from the fan-out runs).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,33 +20,50 @@ from hub import i18n, logs
 from hub.auth import SESSION_LIFETIME
 from hub.services import Services
 from hub.settings import Settings
+from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.errors import http_error, server_error
+from hub.web.fast import FastPaths
 from hub.web.live import PublicLiveFirst
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
+from hub.web.shared import SharedAnswers
 from hub.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "council_hub_session"
 
 
+@cache
+def static_assets() -> Assets:
+    """The static files, read and compressed once per process (every app shares them)."""
+    return Assets(STATIC_DIR)
+
+
 class Hub(Starlette):
     """Starlette with the security headers outermost. Starlette puts its ServerErrorMiddleware
     (which sends the 500 for an unhandled exception) outside every user middleware, so a
-    headers middleware in the list never sees that response: here it wraps the whole stack."""
+    headers middleware in the list never sees that response: here it wraps the whole stack.
+    Outside even that, static files and /healthz are answered without any middleware
+    (hub/web/fast.py: the same headers, made once)."""
 
-    def __init__(self, *, hsts: bool, **kwargs: Any) -> None:
+    def __init__(self, *, hsts: bool, assets: Assets, **kwargs: Any) -> None:
         self.hsts = hsts
+        self.assets = assets
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
-        return PublicLiveFirst(stack, self.router)
+        # Outside everything: residents' sockets (PublicLiveFirst), then static files, health
+        # and current shared pages (FastPaths); the rest takes the full stack.
+        return PublicLiveFirst(FastPaths(stack, self.assets, hsts=self.hsts), self.router)
 
 
 def create_app(settings: Settings) -> Starlette:
+    assets = static_assets()
     templates = create_templates()
+    # Templates name assets under their version (hub/web/assets.py): cached for a year.
+    templates.env.globals["asset_base"] = assets.base
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,6 +75,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Hub(
         hsts=settings.https_only,
+        assets=assets,
         debug=settings.debug,
         routes=[
             *ROUTES,
@@ -84,6 +103,8 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = templates
+    # Pages and snapshots rendered once per meeting, seq and language (hub/web/shared.py).
+    app.state.shared = SharedAnswers()
     return app
 
 

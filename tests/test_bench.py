@@ -107,3 +107,30 @@ async def test_actions_cpu_table(tmp_path: Path) -> None:
     rows = await measure(f"sqlite+aiosqlite:///{tmp_path / 'actions.db'}")
     assert [name for name, _ms in rows][0].startswith("bare")
     assert len(rows) == 7 and all(ms > 0 for _name, ms in rows)
+
+
+async def test_pages_sqlite_without_wrk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages (issue 14) with the Python load client, as where wrk is not installed: the shared
+    renders equal fresh ones, 304s, private per-visitor values, nothing stale after an event,
+    the stylesheet gzipped and fingerprinted; every load request answered."""
+    from bench import http_load
+
+    monkeypatch.setattr(http_load, "WRK", None)
+    result = await run_quick("pages", tmp_path, pages_backends=("sqlite",))
+    assert len(result.checks) == 1
+    metrics = {r.metric for r in result.rows}
+    assert {"page req/s", "snapshot req/s", "health req/s", "static req/s"} <= metrics
+    assert any("Python client" in note for note in result.notes)
+
+
+@pytest.mark.postgres
+async def test_pages_postgres(tmp_path: Path) -> None:
+    require_postgres()
+    result = await run_quick(
+        "pages",
+        tmp_path,
+        postgres_url=POSTGRES_URL,
+        pg_pages_database=f"council_hub_bench_pages_test_{uuid.uuid4().hex[:8]}",
+        pages_backends=("postgresql",),
+    )
+    assert len(result.checks) == 1

@@ -13,6 +13,7 @@ from bench.scenarios import (
     ingest,
     join,
     memory,
+    pages,
     resume,
     scale_out,
     slow_consumer,
@@ -29,4 +30,5 @@ SCENARIOS: dict[str, Scenario] = {
     join.NAME: join.run,
     bursts.NAME: bursts.run,
     ingest.NAME: ingest.run,
+    pages.NAME: pages.run,
 }

@@ -68,6 +68,13 @@ class MeetingChannel:
         # False when the log has no event of this meeting: there is no such meeting.
         self.exists = True
 
+    @property
+    def known_seq(self) -> int | None:
+        """The highest seq delivered here once the channel is open, else None: every seq up to
+        it is committed, so a page rendered at it or later is never behind this process's
+        sockets (hub/web/shared.py)."""
+        return self.last_seq if self._ready and not self.closed else None
+
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def open(self) -> None:

@@ -44,5 +44,6 @@ def participant_code(participant_id: str) -> str:
     identifies their submissions to the council without being the id in their cookie (which
     would let anyone holding it post as them)."""
     digest = hashlib.sha256(f"participant-code:{participant_id}".encode()).digest()
-    letters = base64.b32encode(digest).decode()[:10]
+    # Base32 encodes each 5 bytes on their own: the first 10 letters are those of 10 bytes.
+    letters = base64.b32encode(digest[:10]).decode()[:10]
     return f"{letters[:5]}-{letters[5:]}"

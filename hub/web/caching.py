@@ -25,7 +25,7 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def if_none_match_matches(if_none_match: str, etag: str) -> bool:
     """RFC 9110 weak comparison: any listed tag (W/ or not) equal to ours, or ``*``."""
     for tag in if_none_match.split(","):
         tag = tag.strip()
@@ -46,6 +46,6 @@ def cacheable(
     data = body.encode() if isinstance(body, str) else body
     etag = etag_of(data)
     sent = {"etag": etag, "cache-control": f"public, max-age={max_age}", **(headers or {})}
-    if _matches(request.headers.get("if-none-match", ""), etag):
+    if if_none_match_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=sent)
     return Response(data, media_type=media_type, headers=sent)

@@ -18,6 +18,7 @@ from hub.web import services
 from hub.web.errors import json_error
 from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
 from hub.web.openapi import BAD_QUERY, ERROR, NOT_FOUND, Body, Operation, Param, documented
+from hub.web.shared import Shared, shared_answers
 
 PAGE_SIZE = 50  # meetings a page, unless the caller asks for fewer or more (``limit``)
 PAGE_SIZE_MAX = 200
@@ -92,11 +93,25 @@ async def api_meetings(request: Request) -> Response:
     )
 )
 async def api_meeting(request: Request) -> Response:
-    async with services(request).sessionmaker() as session:
-        snap = await snapshot(session, request.path_params["meeting_id"])
-    if snap is None:
+    """The same for everyone: rendered once per meeting and seq (hub/web/shared.py), with its
+    ETag, public for a few seconds (the live stream or /events bring it forward)."""
+    svc = services(request)
+    meeting_id: int = request.path_params["meeting_id"]
+    shared = shared_answers(request)
+    seq = await shared.current_seq(svc, meeting_id)
+
+    async def render() -> Shared | None:
+        async with svc.sessionmaker() as session:
+            snap = await snapshot(session, meeting_id)
+        if snap is None:
+            return None
+        body = bytes(JSONResponse(snap).body)
+        return Shared.of(int(snap["last_seq"]), body, "application/json", {})
+
+    entry = None if seq is None else await shared.get(("snapshot", meeting_id), seq, render)
+    if entry is None:
         return json_error(404, "not_found", "no such meeting")
-    return JSONResponse(snap)
+    return entry.response(request)
 
 
 @documented(
