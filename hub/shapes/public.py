@@ -59,6 +59,10 @@ class ItemView:
     version: int
     # Links to the item's documents on the council's site (imported agendas; else empty).
     documents: tuple[DocumentView, ...] = ()
+    # The title and description in Welsh ("" where there is none: show ``title``, which is
+    # English). Added in version 1.1 of the shape, so older events read back without them.
+    title_cy: str = ""
+    description_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class MeetingView:
     # carry one (or one of its council's, which are not in this view: a change of those would
     # send every open meeting's view again) are collected for it.
     hashtags: tuple[str, ...] = ()
+    # The title in Welsh ("" where there is none), as on items.
+    title_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -287,6 +293,8 @@ def item_view(item: AgendaItem, display_status: str) -> ItemView:
         display_status=display_status,
         version=item.version,
         documents=document_views(item.documents),
+        title_cy=item.title_cy or "",
+        description_cy=item.description_cy or "",
     )
 
 
@@ -316,6 +324,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         documents=document_views(meeting.documents),
         source_url=meeting.source_url,
         hashtags=shown_hashtags(meeting.hashtags or ""),
+        title_cy=meeting.title_cy or "",
     )
 
 

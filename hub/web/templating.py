@@ -59,6 +59,35 @@ def language_tag(value: str | None) -> str:
     return value if value and LANGUAGE_TAG.match(value) else ""
 
 
+# Text that exists in Welsh beside the English (a meeting's or an item's title and description:
+# hub/shapes/public.py's ``title_cy``): a Welsh page shows the Welsh where there is some, and
+# else the English, marked ``lang="en"`` so a screen reader reads it in English. The source's
+# own field (``title``) is English; static/js/dom.js's ``inLanguage`` is the same rule.
+WELSH_FIELDS = {"title": "title_cy", "description": "description_cy"}
+
+
+def _field(obj: Any, name: str) -> str:
+    value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return value if isinstance(value, str) else ""
+
+
+def in_language(obj: Any, name: str = "title") -> str:
+    """``obj``'s ``name`` (title, description) in the page's language, as plain text."""
+    welsh = WELSH_FIELDS.get(name)
+    if welsh and i18n.current_language() == "cy" and _field(obj, welsh):
+        return _field(obj, welsh)
+    return _field(obj, name)
+
+
+def lang_of(obj: Any, name: str = "title") -> Markup:
+    """The ``lang`` attribute (with its leading space) for ``in_language(obj, name)`` where it is
+    not the page's language: `` lang="en"`` on a Welsh page without the Welsh; else nothing."""
+    welsh = WELSH_FIELDS.get(name)
+    if welsh and i18n.current_language() != "en" and not _field(obj, welsh) and _field(obj, name):
+        return Markup(' lang="en"')
+    return Markup("")
+
+
 def web_link(value: str | None) -> str:
     """A link taken from someone else's data (a social post's url), if it is http(s): never a
     ``javascript:`` or ``data:`` one in an href. "" otherwise (the page shows no link)."""
@@ -107,4 +136,6 @@ def create_templates() -> Jinja2Templates:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["recording_seconds"] = recording_seconds
     env.globals["current_language"] = i18n.current_language
+    env.globals["in_language"] = in_language
+    env.globals["lang_of"] = lang_of
     return Jinja2Templates(env=env)

@@ -80,6 +80,7 @@ def config_of(source: AgendaSource) -> SourceConfig:
         client=source.client,
         token=source.token,
         committees=tuple(source.committees.split()),
+        welsh_url=source.welsh_url,
     )
 
 

@@ -54,6 +54,31 @@ export const byId = (records) => new Map(records.map((r) => [r.id, r]));
 export const newestFirst = (a, b) =>
   (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id;
 
+// ---- text in two languages ----------------------------------------------------------------------
+
+// A meeting's or an item's title and description can carry Welsh beside the English
+// (``title_cy``, ``description_cy``): a Welsh page shows the Welsh where there is some, and else
+// the English marked lang="en". The same rule as hub/web/templating.py's in_language / lang_of.
+const WELSH = { title: "title_cy", description: "description_cy" };
+const pageLang = () => document.documentElement.lang || "en";
+
+/** `obj`'s `name` ("title" or "description") in the page's language. */
+export function inLanguage(obj, name = "title") {
+  const welsh = WELSH[name];
+  if (welsh && pageLang() === "cy" && obj[welsh]) return obj[welsh];
+  return obj[name] || "";
+}
+
+/** Set `node`'s text to `obj`'s `name` in the page's language, with lang="en" on a page in
+ * another language where only the English exists (and no lang where it matches the page). */
+export function setInLanguage(node, obj, name = "title") {
+  node.textContent = inLanguage(obj, name);
+  const welsh = WELSH[name];
+  if (welsh && pageLang() !== "en" && !obj[welsh] && obj[name]) node.lang = "en";
+  else node.removeAttribute("lang");
+  return node;
+}
+
 // ---- times ---------------------------------------------------------------------------------------
 
 function pageLocale() {

@@ -27,6 +27,7 @@ SOURCE_FORM = {
     "client": 100,
     "token": 300,
     "committees": 300,
+    "welsh_url": 500,
 }
 
 
@@ -66,6 +67,7 @@ async def source_add(request: Request) -> Response:
                 client=form.get("client"),
                 token=form.get("token"),
                 committees=form.get("committees", ""),
+                welsh_url=form.get("welsh_url"),
             )
     except ActionError as exc:
         return refusal(request, exc)
