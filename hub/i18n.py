@@ -74,6 +74,13 @@ def choose_language(query: str | None, cookie: str | None, default: str) -> str:
     return "en"
 
 
+def use_council_language(conn: HTTPConnection, council_language: str) -> None:
+    """A page about one council (its meetings, its privacy notice, its staff pages) is in the
+    council's language unless the visitor chose one (``?lang=`` or the cookie)."""
+    if not conn.scope.get("state", {}).get("lang_explicit"):
+        set_language(council_language)
+
+
 class LanguageMiddleware:
     """Sets the request's language from ?lang=, then the lang cookie, then the default.
     Pages may narrow the default to the council's own language (routes call set_language)."""
