@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_datetime, format_time, get_day_names, get_month_names
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
 from markupsafe import Markup
@@ -36,6 +36,19 @@ def local_datetime(value: str | datetime | None, tz: str, style: str = "full") -
     if style == "time":
         return format_time(dt, "HH:mm", locale=locale)
     return format_datetime(dt, "EEEE d MMMM y, HH:mm", locale=locale)
+
+
+def date_names() -> dict[str, list[str]]:
+    """The page language's month and day names (babel's, as ``local_datetime`` writes them) for
+    its script: browsers' Intl data often lacks Welsh (Chromium's formats cy dates in English),
+    so static/js/dom.js spells dates with these. Days from Sunday, as JavaScript counts them."""
+    locale = BABEL_LOCALES.get(i18n.current_language(), "en_GB")
+    months = get_month_names("wide", locale=locale)
+    days = get_day_names("wide", locale=locale)  # Monday is 0
+    return {
+        "months": [months[m] for m in range(1, 13)],
+        "days": [days[(d + 6) % 7] for d in range(7)],
+    }
 
 
 def recording_seconds(started_at: str, opened_at: str) -> str:
@@ -137,5 +150,6 @@ def create_templates() -> Jinja2Templates:
     env.globals["recording_seconds"] = recording_seconds
     env.globals["current_language"] = i18n.current_language
     env.globals["in_language"] = in_language
+    env.globals["date_names"] = date_names
     env.globals["lang_of"] = lang_of
     return Jinja2Templates(env=env)

@@ -86,24 +86,40 @@ function pageLocale() {
   return [`${lang}-GB`, lang, "en-GB"];
 }
 
-/** Formatters for times in the council's zone and the page's language (as the server does). */
+/** Formatters for times in the council's zone and the page's language (as the server does).
+ * Intl converts to the zone; the words of a full date come from the page (#date-names, the
+ * server's babel names): browsers' own locale data often lacks Welsh (Chromium writes a cy
+ * date in English), so it spells them as hub/web/templating.py's local_datetime does,
+ * "Dydd Llun 23 Tachwedd 2026, 18:30". */
 export function formatters(timeZone) {
   const locales = pageLocale();
-  const make = (options) => {
+  const make = (loc, options) => {
     try {
-      return new Intl.DateTimeFormat(locales, { timeZone, ...options });
+      return new Intl.DateTimeFormat(loc, { timeZone, ...options });
     } catch {
       return new Intl.DateTimeFormat("en-GB", options); // unknown zone: better than nothing
     }
   };
-  const time = make({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const full = make({
+  const time = make(locales, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const names = readJSON("date-names");
+  const numeric = make("en-GB", {
+    year: "numeric", month: "numeric", day: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  const fallback = make(locales, {
     weekday: "long", day: "numeric", month: "long", year: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   });
+  const full = (iso) => {
+    if (!names) return fallback.format(new Date(iso));
+    const p = Object.fromEntries(numeric.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    const [y, m, d] = [Number(p.year), Number(p.month), Number(p.day)];
+    const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    return `${names.days[weekday]} ${d} ${names.months[m - 1]} ${y}, ${p.hour}:${p.minute}`;
+  };
   return {
     time: (iso) => time.format(new Date(iso)),
-    full: (iso) => full.format(new Date(iso)),
+    full,
   };
 }
 
