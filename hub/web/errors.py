@@ -6,14 +6,13 @@ and for scripts that ask for it (``Accept: application/json``); otherwise the HT
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
-
-from http import HTTPStatus
 
 from hub.actions import ActionError
 from hub.i18n import N_
