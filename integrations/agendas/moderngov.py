@@ -223,7 +223,9 @@ class ModernGovSource:
             )
 
         items = tuple(paired(i) for i in meeting.items) if meeting.items is not None else None
-        cy = title_cy if title_cy and title_cy != meeting.title else ""
+        # The meeting's title is its committee's: None if the Welsh site's committee list
+        # failed or lacks it (the Welsh title stored before is kept).
+        cy = None if title_cy is None else (title_cy if title_cy != meeting.title else "")
         return replace(meeting, title_cy=cy, items=items)
 
     def _meeting(

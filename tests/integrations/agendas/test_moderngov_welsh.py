@@ -93,6 +93,22 @@ async def test_a_failing_welsh_site_costs_the_welsh_not_the_meeting() -> None:
     assert {i.title_cy for i in meeting.items} == {None}
 
 
+async def test_a_failing_welsh_committee_list_keeps_the_meetings_welsh_title() -> None:
+    async with serve() as fake:
+        fake.answer(f"{ASMX}/GetMeetings", xml(LISTING))
+        fake.on(
+            f"{ASMX}/GetMeeting",
+            lambda seen: xml({"4966": CANCELLED, "4967": MEETING}[seen.param("lMeetingId") or ""]),
+        )
+        fake.answer(f"{WELSH_PREFIX}{ASMX}/GetCommittees", xml("unavailable", status=503))
+        fake.answer(f"{WELSH_PREFIX}{ASMX}/GetMeeting", xml(MEETING_CY))
+        meeting = await confirmed_meeting(
+            ModernGovSource(fake.base_url, "Europe/London", welsh_url=fake.base_url + WELSH_PREFIX)
+        )
+    assert meeting.title_cy is None  # unknown this time, not "no Welsh"
+    assert meeting.items is not None and meeting.items[0].title_cy == "Cofnodion"
+
+
 async def test_without_a_welsh_site_nothing_is_asked_of_one() -> None:
     async with serve() as fake:
         fake.answer(f"{ASMX}/GetMeetings", xml(LISTING))
