@@ -60,7 +60,8 @@ class ItemView:
     # Links to the item's documents on the council's site (imported agendas; else empty).
     documents: tuple[DocumentView, ...] = ()
     # The title and description in Welsh ("" where there is none: show ``title``, which is
-    # English). Added in version 1.1 of the shape, so older events read back without them.
+    # English). Added to the shape later (with defaults), so older logged events read back
+    # without them, and consumers that ignore them are unaffected.
     title_cy: str = ""
     description_cy: str = ""
 
