@@ -201,10 +201,14 @@ export async function errorMessage(res, fallback) {
   return body && typeof body.message === "string" && body.message ? body.message : fallback;
 }
 
+/** The page's language as a header, for every request the script makes, so what the server
+ * answers (a JSON message, a refreshed fragment) is in it (hub/i18n.py PAGE_LANGUAGE_HEADER). */
+export const languageHeader = () => ({ "X-Hub-Language": document.documentElement.lang || "en" });
+
 /** GET a JSON document afresh (never from the cache), with the page's cookies. */
 export function fetchFresh(url) {
   return fetch(url, {
-    headers: { Accept: "application/json" },
+    headers: { Accept: "application/json", ...languageHeader() },
     credentials: "same-origin",
     cache: "no-store",
   });
@@ -215,7 +219,7 @@ export function sendJSON(url, method, payload) {
   return fetch(url, {
     method,
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...languageHeader() },
     body: JSON.stringify(payload),
   });
 }
@@ -226,7 +230,7 @@ export function postForm(url, body) {
     method: "POST",
     body,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken(), ...languageHeader() },
   });
 }
 

@@ -26,7 +26,7 @@ from hub.actions.meetings import ItemSpec, create_meeting
 from hub.events.publish import writing
 from hub.queries.meetings import load_items
 from tests.conftest import settings_for
-from tests.support import RunningServer, Seeded, http_client, run_server, sign_in
+from tests.support import RunningServer, Seeded, http_client, resident, run_server, sign_in
 
 HTML_LANG = re.compile(r'<html lang="([^"]*)"')
 # Pages that must be among those found (so the test cannot pass by finding none).
@@ -253,3 +253,29 @@ async def test_english_only_text_on_a_welsh_page_is_marked(
     assert '<span class="item__title">Apologies</span>' in en_text
     assert '<h1 id="meeting-title">Cabinet</h1>' in en_text
     assert ">Ymddiheuriadau<" not in en_text  # (the data island carries both)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("cy", "Ysgrifennwch eich sylw neu'ch cwestiwn yn gyntaf."),
+        ("en", "Write your comment or question first."),
+        (None, "Write your comment or question first."),  # the deployment's default
+    ],
+)
+async def test_json_answers_to_a_pages_script_are_in_the_pages_language(
+    sqlite_server: RunningServer, sqlite_seeded: Seeded, header: str | None, message: str
+) -> None:
+    """A Welsh page (chosen, or its council's default) sends its language with its script's
+    requests (X-Hub-Language, static/js/dom.js); the refusal it shows is then in Welsh."""
+    headers = {"X-Hub-Language": header} if header else {}
+    async with resident(sqlite_server.base_url) as http:
+        await http.get(f"/meetings/{sqlite_seeded.meeting_id}")  # the participant cookie
+        r = await http.post(
+            f"/api/meetings/{sqlite_seeded.meeting_id}/contributions",
+            json={"kind": "question", "body": "  ", "client_token": "t-1"},
+            headers=headers,
+        )
+        assert r.status_code == 422 and r.json()["message"] == message
+        # The header is no choice to remember: no cookie is set by it.
+        assert "lang" not in http.cookies
