@@ -23,6 +23,10 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES: Mapping[str, str] = {"en": "English", "cy": "Cymraeg"}
 LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+# The pages' scripts send their page's language with their requests (static/js/dom.js), so the
+# JSON answers they show (a refused comment, a failed vote) are in the language the page is in,
+# even where that came from the council's default and not from a choice the cookie remembers.
+PAGE_LANGUAGE_HEADER = "x-hub-language"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
 
@@ -67,16 +71,26 @@ def translate(lang: str, message: str) -> str:
     return _TRANSLATIONS.get(lang, _TRANSLATIONS["en"]).gettext(message)
 
 
-def choose_language(query: str | None, cookie: str | None, default: str) -> str:
-    for candidate in (query, cookie, default):
+def choose_language(
+    query: str | None, cookie: str | None, default: str, page: str | None = None
+) -> str:
+    for candidate in (query, page, cookie, default):
         if candidate is not None and candidate in LANGUAGES:
             return candidate
     return "en"
 
 
+def use_council_language(conn: HTTPConnection, council_language: str) -> None:
+    """A page about one council (its meetings, its privacy notice, its staff pages) is in the
+    council's language unless the visitor chose one (``?lang=`` or the cookie)."""
+    if not conn.scope.get("state", {}).get("lang_explicit"):
+        set_language(council_language)
+
+
 class LanguageMiddleware:
-    """Sets the request's language from ?lang=, then the lang cookie, then the default.
-    Pages may narrow the default to the council's own language (routes call set_language)."""
+    """Sets the request's language from ?lang=, then the page's (a script's request), then the
+    lang cookie, then the default. Pages may narrow the default to the council's own language
+    (routes call use_council_language)."""
 
     def __init__(self, app: ASGIApp, default: str = "en", secure: bool = False) -> None:
         self.app = app
@@ -89,11 +103,14 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
+        page = conn.headers.get(PAGE_LANGUAGE_HEADER)
         lang = choose_language(
-            conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default
+            conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default, page
         )
         scope.setdefault("state", {})["lang_explicit"] = (
-            conn.query_params.get("lang") in LANGUAGES or conn.cookies.get(LANG_COOKIE) in LANGUAGES
+            conn.query_params.get("lang") in LANGUAGES
+            or conn.cookies.get(LANG_COOKIE) in LANGUAGES
+            or page in LANGUAGES
         )
         chosen = conn.query_params.get("lang")
         send_ = send

@@ -46,6 +46,14 @@ def _editable(meeting: Meeting) -> None:
         raise Conflict(f"the meeting is {meeting.status}: its agenda is final")
 
 
+def _welsh(values: dict[str, object], name: str, value: str | None, limit: int) -> None:
+    """Add a Welsh field to ``values`` if the form sent it (None: not sent, kept as it is;
+    "": there is no Welsh)."""
+    if value is not None:
+        what = "description" if name == "description_cy" else "Welsh title"
+        values[name] = _text(value, what, limit)
+
+
 def _item(items: list[AgendaItem], item_id: int) -> AgendaItem:
     for item in items:
         if item.id == item_id:
@@ -102,6 +110,7 @@ async def edit_meeting(
     starts_at: datetime,
     location: str,
     webcast_url: str | None,
+    title_cy: str | None = None,
 ) -> Meeting:
     """A meeting's details. On an imported meeting each field changed is kept from then on."""
     if starts_at.tzinfo is None:
@@ -113,6 +122,7 @@ async def edit_meeting(
         "location": _text(location, "location", MEETING_TEXT_MAX["location"]),
         "webcast_url": (webcast_url or "").strip() or None,
     }
+    _welsh(values, "title_cy", title_cy, MEETING_TEXT_MAX["title"])
     webcast = values["webcast_url"]
     if isinstance(webcast, str):
         if not webcast.startswith(("https://", "http://")):
@@ -147,11 +157,15 @@ async def add_item(
     description: str = "",
     parent_id: int | None = None,
     private: bool = False,
+    title_cy: str = "",
+    description_cy: str = "",
 ) -> AgendaItem:
     """A new item at the end of the agenda, or at the end of ``parent_id``'s sub-items."""
     number = _text(number, "number", NUMBER_MAX)
     title = _text(title, "title", TITLE_MAX, required=True)
     description = _text(description, "description", DESCRIPTION_MAX)
+    title_cy = _text(title_cy, "Welsh title", TITLE_MAX)
+    description_cy = _text(description_cy, "description", DESCRIPTION_MAX)
     meeting = await lock_meeting(w, meeting_id)
     _editable(meeting)
     items = await items_of(w, meeting_id)
@@ -167,6 +181,8 @@ async def add_item(
         number=number,
         title=title,
         description=description,
+        title_cy=title_cy,
+        description_cy=description_cy,
         private=private,
         status=ItemStatus.PENDING.value,
         version=0,
@@ -189,14 +205,18 @@ async def edit_item(
     number: str,
     title: str,
     description: str,
+    title_cy: str | None = None,
+    description_cy: str | None = None,
 ) -> AgendaItem:
-    """An item's number, title and description. On an imported item, each field changed is
-    kept from then on."""
-    values = {
+    """An item's number, title and description (and their Welsh, if given). On an imported
+    item, each field changed is kept from then on."""
+    values: dict[str, object] = {
         "number": _text(number, "number", NUMBER_MAX),
         "title": _text(title, "title", TITLE_MAX, required=True),
         "description": _text(description, "description", DESCRIPTION_MAX),
     }
+    _welsh(values, "title_cy", title_cy, TITLE_MAX)
+    _welsh(values, "description_cy", description_cy, DESCRIPTION_MAX)
     meeting = await lock_meeting(w, meeting_id)
     items = await items_of(w, meeting_id)
     item = _item(items, item_id)

@@ -58,6 +58,7 @@ async def add_source(
     client: str | None = None,
     token: str | None = None,
     committees: str = "",
+    welsh_url: str | None = None,
     allow_files: bool = False,
     actor: Actor | None = None,
 ) -> AgendaSource:
@@ -84,8 +85,14 @@ async def add_source(
     else:
         client = None
         token = None
+    welsh = (welsh_url or "").strip()
     if source_kind is not Kind.MODERNGOV:
         committees = ""
+        welsh = ""
+    if welsh and not welsh.startswith(("https://", "http://")):
+        raise Invalid("a Welsh site's address must be an http(s) URL")
+    if len(welsh) > 500:
+        raise Invalid("a Welsh site's address is longer than 500 characters")
     if not url:
         raise Invalid("a source needs its address (a URL, or a file for OCD and iCalendar)")
     files_ok = allow_files and source_kind in (Kind.OCD, Kind.ICAL)
@@ -114,6 +121,7 @@ async def add_source(
         client=client or None,
         token=(token or "").strip() or None,
         committees=" ".join(committee_ids),
+        welsh_url=welsh or None,
         key=key,
         enabled=True,
         failures=0,

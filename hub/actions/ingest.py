@@ -33,11 +33,29 @@ from hub.shapes.public import meeting_view
 from integrations.agendas.models import Document, ImportedItem, ImportedMeeting, State
 
 # The fields an import sets, on meetings and on items; a clerk's edit of one of them is kept.
-MEETING_FIELDS = ("title", "body_name", "starts_at", "location", "webcast_url", "documents")
-ITEM_FIELDS = ("number", "title", "description", "private", "documents")
+MEETING_FIELDS = (
+    "title",
+    "title_cy",
+    "body_name",
+    "starts_at",
+    "location",
+    "webcast_url",
+    "documents",
+)
+ITEM_FIELDS = (
+    "number",
+    "title",
+    "title_cy",
+    "description",
+    "description_cy",
+    "private",
+    "documents",
+)
 # The column sizes (hub/models/meetings.py): imported text is cut to fit, never refused.
 _MAX = {"title": 300, "body_name": 200, "location": 300, "webcast_url": 500, "number": 16}
 _ITEM_MAX = {"number": 16, "title": 500}
+# The Welsh fields: set only when the source gave Welsh this time (None: it said nothing, e.g.
+# its Welsh site was down), so a failed Welsh read never erases the Welsh the hub has.
 # "order": the clerk reordered or renested the agenda; the import then keeps their order and
 # adds new items at the end. "status": the clerk set the meeting's status themselves.
 ORDER = "order"
@@ -78,7 +96,11 @@ def _text(value: str | None, limit: int) -> str:
 
 def _meeting_values(imported: ImportedMeeting) -> dict[str, Any]:
     webcast = imported.webcast_url
+    welsh = {}
+    if imported.title_cy is not None:
+        welsh["title_cy"] = _text(imported.title_cy, _MAX["title"])
     return {
+        **welsh,
         "title": _text(imported.title, _MAX["title"]) or "Meeting",
         "body_name": _text(imported.body_name, _MAX["body_name"]),
         "starts_at": imported.starts_at,
@@ -89,7 +111,13 @@ def _meeting_values(imported: ImportedMeeting) -> dict[str, Any]:
 
 
 def _item_values(item: ImportedItem) -> dict[str, Any]:
+    welsh = {}
+    if item.title_cy is not None:
+        welsh["title_cy"] = _text(item.title_cy, _ITEM_MAX["title"])
+    if item.description_cy is not None:
+        welsh["description_cy"] = storable(item.description_cy).strip()
     return {
+        **welsh,
         "number": _text(item.number, _ITEM_MAX["number"]),
         "title": _text(item.title, _ITEM_MAX["title"]) or "(untitled)",
         "description": storable(item.description).strip(),

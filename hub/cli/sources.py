@@ -42,6 +42,7 @@ def cmd_add(settings: Settings, args: argparse.Namespace) -> None:
             client=args.client,
             token=token,
             committees=args.committees or "",
+            welsh_url=args.welsh_url,
             allow_files=True,
         )
 
@@ -212,6 +213,9 @@ def add_commands(sub: Any) -> None:
     sa.add_argument("--client", help="Legistar: the client name, as in /v1/{client}/events")
     sa.add_argument("--token", help="Legistar: the API token, if the client needs one")
     sa.add_argument("--committees", help="Modern.gov: committee ids to import (default: all)")
+    sa.add_argument(
+        "--welsh-url", help="Modern.gov: the council's Welsh site, for Welsh titles (optional)"
+    )
     sa.set_defaults(func=cmd_add)
     sl = sources.add_parser("list", help="every source, with its health")
     sl.add_argument("--council")

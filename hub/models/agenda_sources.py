@@ -35,6 +35,10 @@ class AgendaSource(Base):
     token: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # Modern.gov committee ids to import, space-separated; empty: every committee.
     committees: Mapped[str] = mapped_column(String(300), default="")
+    # Modern.gov: the council's Welsh site, where it runs one (the same database served in
+    # Welsh, e.g. modgovcym.<council> beside modgoveng.<council>): meetings and items are read
+    # there too, by the same ids, for their Welsh titles. None: English only.
+    welsh_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # ---- health, shown to staff ----

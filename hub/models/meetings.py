@@ -39,6 +39,9 @@ class Meeting(Base):
         ForeignKey("councils.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
+    # The title in Welsh, where the source or a clerk gives one ("" where not): pages in Welsh
+    # show it, and fall back to ``title`` (marked lang="en") without it.
+    title_cy: Mapped[str] = mapped_column(String(300), default="", server_default="")
     body_name: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     location: Mapped[str] = mapped_column(String(300), default="")
@@ -103,6 +106,9 @@ class AgendaItem(Base):
     number: Mapped[str] = mapped_column(String(16), default="")
     title: Mapped[str] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Welsh versions, as on meetings ("" where there is none).
+    title_cy: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    description_cy: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING.value)
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

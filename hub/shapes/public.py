@@ -59,6 +59,11 @@ class ItemView:
     version: int
     # Links to the item's documents on the council's site (imported agendas; else empty).
     documents: tuple[DocumentView, ...] = ()
+    # The title and description in Welsh ("" where there is none: show ``title``, which is
+    # English). Added to the shape later (with defaults), so older logged events read back
+    # without them, and consumers that ignore them are unaffected.
+    title_cy: str = ""
+    description_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,8 @@ class MeetingView:
     # carry one (or one of its council's, which are not in this view: a change of those would
     # send every open meeting's view again) are collected for it.
     hashtags: tuple[str, ...] = ()
+    # The title in Welsh ("" where there is none), as on items.
+    title_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,6 +295,8 @@ def item_view(item: AgendaItem, display_status: str) -> ItemView:
         display_status=display_status,
         version=item.version,
         documents=document_views(item.documents),
+        title_cy=item.title_cy or "",
+        description_cy=item.description_cy or "",
     )
 
 
@@ -317,6 +326,7 @@ def meeting_view(meeting: Meeting) -> MeetingView:
         documents=document_views(meeting.documents),
         source_url=meeting.source_url,
         hashtags=shown_hashtags(meeting.hashtags or ""),
+        title_cy=meeting.title_cy or "",
     )
 
 

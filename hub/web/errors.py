@@ -6,6 +6,7 @@ and for scripts that ask for it (``Accept: application/json``); otherwise the HT
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,9 +15,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 
 from hub.actions import ActionError
+from hub.i18n import N_
+from hub.i18n import gettext_ as _
 from hub.web.render import page
 
 API_PREFIXES = ("/api/", "/staff/api/")
+# Starlette's own refusals carry the HTTP reason phrase ("Not Found"), which is English: people
+# read these instead, in the page's language.
+ROUTING_MESSAGES = {
+    404: N_("There is no page at this address. Check it, or start from the list of meetings."),
+    405: N_("This address does not take that kind of request."),
+}
 
 
 def wants_json(conn: HTTPConnection) -> bool:
@@ -46,7 +55,11 @@ def refusal(request: Request, exc: ActionError) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own refusals (unknown path, wrong method)."""
     assert isinstance(exc, HTTPException)
-    response = error_response(request, exc.status_code, "http_error", exc.detail)
+    message = exc.detail
+    known = ROUTING_MESSAGES.get(exc.status_code)
+    if known is not None and message == HTTPStatus(exc.status_code).phrase:
+        message = _(known)
+    response = error_response(request, exc.status_code, "http_error", message)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     if exc.status_code == 405:

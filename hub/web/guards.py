@@ -24,6 +24,7 @@ from hub.actions.sessions import touch_session
 from hub.auth import StaffIdentity
 from hub.events.publish import writing
 from hub.i18n import gettext_ as _
+from hub.i18n import use_council_language
 from hub.models import Council, Meeting
 from hub.queries.councils import council_by_slug
 from hub.queries.meetings import load_meeting
@@ -128,6 +129,7 @@ async def staff_meeting(request: Request, need: Need) -> tuple[StaffIdentity, Me
         result = await authorise(request, session, request.path_params["meeting_id"], need)
     if isinstance(result, Refusal):
         return refused(request, result)
+    use_council_language(request, result[1].council.default_language)
     return result
 
 
@@ -186,6 +188,7 @@ async def staff_council(
         return error_response(
             request, 403, "forbidden", _("Your role does not let you manage this council.")
         )
+    use_council_language(request, council.default_language)
     return staff, council
 
 

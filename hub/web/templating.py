@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_datetime, format_time, get_day_names, get_month_names
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
 from markupsafe import Markup
@@ -38,6 +38,19 @@ def local_datetime(value: str | datetime | None, tz: str, style: str = "full") -
     return format_datetime(dt, "EEEE d MMMM y, HH:mm", locale=locale)
 
 
+def date_names() -> dict[str, list[str]]:
+    """The page language's month and day names (babel's, as ``local_datetime`` writes them) for
+    its script: browsers' Intl data often lacks Welsh (Chromium's formats cy dates in English),
+    so static/js/dom.js spells dates with these. Days from Sunday, as JavaScript counts them."""
+    locale = BABEL_LOCALES.get(i18n.current_language(), "en_GB")
+    months = get_month_names("wide", locale=locale)
+    days = get_day_names("wide", locale=locale)  # Monday is 0
+    return {
+        "months": [months[m] for m in range(1, 13)],
+        "days": [days[(d + 6) % 7] for d in range(7)],
+    }
+
+
 def recording_seconds(started_at: str, opened_at: str) -> str:
     """Seconds from the start of a recording (the meeting's opening) to an item's start."""
     return str(max(0, int((_parse(started_at) - _parse(opened_at)).total_seconds())))
@@ -57,6 +70,35 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 
 def language_tag(value: str | None) -> str:
     return value if value and LANGUAGE_TAG.match(value) else ""
+
+
+# Text that exists in Welsh beside the English (a meeting's or an item's title and description:
+# hub/shapes/public.py's ``title_cy``): a Welsh page shows the Welsh where there is some, and
+# else the English, marked ``lang="en"`` so a screen reader reads it in English. The source's
+# own field (``title``) is English; static/js/dom.js's ``inLanguage`` is the same rule.
+WELSH_FIELDS = {"title": "title_cy", "description": "description_cy"}
+
+
+def _field(obj: Any, name: str) -> str:
+    value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return value if isinstance(value, str) else ""
+
+
+def in_language(obj: Any, name: str = "title") -> str:
+    """``obj``'s ``name`` (title, description) in the page's language, as plain text."""
+    welsh = WELSH_FIELDS.get(name)
+    if welsh and i18n.current_language() == "cy" and _field(obj, welsh):
+        return _field(obj, welsh)
+    return _field(obj, name)
+
+
+def lang_of(obj: Any, name: str = "title") -> Markup:
+    """The ``lang`` attribute (with its leading space) for ``in_language(obj, name)`` where it is
+    not the page's language: `` lang="en"`` on a Welsh page without the Welsh; else nothing."""
+    welsh = WELSH_FIELDS.get(name)
+    if welsh and i18n.current_language() != "en" and not _field(obj, welsh) and _field(obj, name):
+        return Markup(' lang="en"')
+    return Markup("")
 
 
 def web_link(value: str | None) -> str:
@@ -107,4 +149,7 @@ def create_templates() -> Jinja2Templates:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["recording_seconds"] = recording_seconds
     env.globals["current_language"] = i18n.current_language
+    env.globals["in_language"] = in_language
+    env.globals["date_names"] = date_names
+    env.globals["lang_of"] = lang_of
     return Jinja2Templates(env=env)

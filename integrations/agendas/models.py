@@ -48,6 +48,10 @@ class ImportedItem:
     # Exempt or confidential at the source: stored for staff, never on a public page or event.
     restricted: bool = False
     documents: tuple[Document, ...] = ()
+    # In Welsh, where the source gives them; None: it gave no Welsh this time (the hub keeps
+    # what it had), "" it says there is none.
+    title_cy: str | None = None
+    description_cy: str | None = None
     children: tuple[ImportedItem, ...] = ()
 
 
@@ -67,6 +71,7 @@ class ImportedMeeting:
     documents: tuple[Document, ...] = ()
     # Where a person reads it on the council's site.
     url: str | None = None
+    title_cy: str | None = None  # as on items
 
     def __post_init__(self) -> None:
         if self.starts_at.tzinfo is None:

@@ -8,6 +8,13 @@ council (Europe/London, so BST in summer); the number to print is ``fulldisplayn
 items (exempt or confidential business) and restricted documents; a single element where a
 list is expected (ElementTree's ``findall`` reads one or many alike); cancelled and
 rescheduled meetings. Agenda text is Word's HTML, escaped inside the XML.
+
+Welsh: a bilingual council runs Modern.gov twice over one database, an English site and a Welsh
+one (``modgoveng.`` / ``modgovcym.`` and the like), so one meeting has the same ``meetingid``
+and its items the same ``agendaitemid`` on both, with the titles and text in each language.
+Given the Welsh site (``welsh_url``), each meeting is read there too and its Welsh titles
+paired with the English by those ids. If the Welsh read fails the meeting still comes, with no
+Welsh (``None``: the hub keeps the Welsh it had), so a Welsh site's outage never stops an import.
 """
 
 from __future__ import annotations
@@ -103,24 +110,26 @@ class ModernGovSource:
         zone: str,
         *,
         committees: tuple[str, ...] = (),
+        welsh_url: str | None = None,
         timeout: httpx.Timeout | float = _http.TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.zone = ZoneInfo(zone)
         self.committee_ids = committees
+        self.welsh_url = welsh_url.rstrip("/") + "/" if welsh_url else None
         self._http = _http.client(timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _url(self, method: str) -> str:
-        return urljoin(self.base_url, f"{SERVICE}/{method}")
+    def _url(self, method: str, base: str | None = None) -> str:
+        return urljoin(base or self.base_url, f"{SERVICE}/{method}")
 
-    async def _call(self, method: str, params: dict[str, str]) -> Element:
-        what = f"Modern.gov {method}"
+    async def _call(self, method: str, params: dict[str, str], base: str | None = None) -> Element:
+        what = f"Modern.gov {method}" + (" (Welsh site)" if base else "")
         body = await _http.get(
-            self._http, self._url(method), what=what, expect="XML", params=params
+            self._http, self._url(method, base), what=what, expect="XML", params=params
         )
         return parse(body, what)
 
@@ -153,6 +162,7 @@ class ModernGovSource:
                 title = one_line(text(committee, "committeetitle"))
                 for meeting in committee.iter("meeting"):
                     listed.append((cid, title, meeting))
+        welsh_committees = await self._welsh_committees()
         for cid, committee_title, listing in listed:
             meeting_id = text(listing, "meetingid")
             label = f"{committee_title or 'meeting'} on {text(listing, 'meetingdate') or '?'}"
@@ -161,9 +171,62 @@ class ModernGovSource:
                 continue
             try:
                 root = await self._call("GetMeeting", {"lMeetingId": meeting_id})
-                yield self._meeting(root, meeting_id, cid, committee_title)
+                imported = self._meeting(root, meeting_id, cid, committee_title)
             except SourceError as exc:
                 yield MeetingFailure(meeting_id, label, str(exc))
+                continue
+            yield await self._with_welsh(imported, welsh_committees.get(cid))
+
+    async def _welsh_committees(self) -> dict[str, str]:
+        """Committee titles on the Welsh site, by id ({} without one, or if it fails)."""
+        if self.welsh_url is None:
+            return {}
+        try:
+            root = await self._call("GetCommittees", {"lCommitteeType": "0"}, self.welsh_url)
+        except SourceError:
+            return {}
+        return {
+            text(c, "committeeid"): one_line(text(c, "committeetitle"))
+            for c in root.iter("committee")
+        }
+
+    async def _with_welsh(self, meeting: ImportedMeeting, title_cy: str | None) -> ImportedMeeting:
+        """The meeting with its Welsh titles from the Welsh site, paired by id; unchanged
+        (no Welsh) without a Welsh site or if reading it fails."""
+        if self.welsh_url is None:
+            return meeting
+        try:
+            root = await self._call(
+                "GetMeeting", {"lMeetingId": meeting.external_id}, self.welsh_url
+            )
+            if root.tag != "meeting":
+                raise Malformed(f"Modern.gov GetMeeting sent <{root.tag}>, not <meeting>")
+        except SourceError:
+            return meeting
+        welsh: dict[str, tuple[str, str]] = {}
+        for element in root.findall("agendaitems/agendaitem"):
+            title, rest = title_and_rest(text(element, "agendaitemtitle"))
+            description = plain_text(text(element, "agendatext"))
+            welsh[text(element, "agendaitemid")] = (
+                title,
+                "\n\n".join(p for p in (rest, description) if p),
+            )
+
+        def paired(item: ImportedItem) -> ImportedItem:
+            title, description = welsh.get(item.external_id, ("", ""))
+            return replace(
+                item,
+                # The same words as the English are no translation: left empty.
+                title_cy=title if title != item.title else "",
+                description_cy=description if description != item.description else "",
+                children=tuple(paired(c) for c in item.children),
+            )
+
+        items = tuple(paired(i) for i in meeting.items) if meeting.items is not None else None
+        # The meeting's title is its committee's: None if the Welsh site's committee list
+        # failed or lacks it (the Welsh title stored before is kept).
+        cy = None if title_cy is None else (title_cy if title_cy != meeting.title else "")
+        return replace(meeting, title_cy=cy, items=items)
 
     def _meeting(
         self, root: Element, meeting_id: str, committee_id: str, committee_title: str

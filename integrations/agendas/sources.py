@@ -21,6 +21,7 @@ class SourceConfig:
     client: str | None = None
     token: str | None = None
     committees: tuple[str, ...] = ()
+    welsh_url: str | None = None  # Modern.gov: the council's Welsh site
 
 
 def open_source(
@@ -32,7 +33,12 @@ def open_source(
 ) -> AgendaSource:
     if config.kind is Kind.MODERNGOV:
         return ModernGovSource(
-            config.url, zone, committees=config.committees, timeout=timeout, transport=transport
+            config.url,
+            zone,
+            committees=config.committees,
+            welsh_url=config.welsh_url,
+            timeout=timeout,
+            transport=transport,
         )
     if config.kind is Kind.LEGISTAR:
         return LegistarSource(

@@ -96,6 +96,7 @@ def config_of(source: AgendaSource, secrets: Secrets) -> SourceConfig:
         client=source.client,
         token=token,
         committees=tuple(source.committees.split()),
+        welsh_url=source.welsh_url,
     )
 
 

@@ -5,7 +5,7 @@
 // class names in step. Everything is built with createElement/textContent, never innerHTML,
 // because titles, descriptions and notes are text typed by people.
 
-import { el, flash, replaceIfChanged, timeEl } from "./dom.js";
+import { el, flash, inLanguage, replaceIfChanged, setInLanguage, timeEl } from "./dom.js";
 
 /** The meeting's status badge. */
 export function showMeetingStatus(status, labels) {
@@ -90,10 +90,10 @@ export function fillItem(li, item, ctx) {
   const number = li.querySelector(".item__number");
   if (number) number.textContent = item.number;
   const title = li.querySelector(".item__title");
-  if (title) title.textContent = item.title;
+  if (title) setInLanguage(title, item);
   const desc = li.querySelector(":scope > .item__desc");
   if (desc) {
-    desc.textContent = item.description || "";
+    setInLanguage(desc, item, "description");
     desc.hidden = !item.description;
   }
   li.querySelector(":scope > .item__docs")?.remove();
@@ -116,7 +116,7 @@ export function showNow(items, labels) {
     p = el("p", "now__item");
     const link = el("a");
     link.href = `#item-${current.id}`;
-    link.append(el("span", "now__number", current.number), " ", el("span", "now__title", current.title));
+    link.append(el("span", "now__number", current.number), " ", setInLanguage(el("span", "now__title"), current));
     p.append(link);
   } else {
     p = el("p", "now__none", labels.misc.none_current);
@@ -131,7 +131,7 @@ export function findItem(items, id) {
 }
 
 /** An item as it is named in lists: "5a Consultation findings". */
-export const itemLabel = (item) => `${item.number} ${item.title}`;
+export const itemLabel = (item) => `${item.number} ${inLanguage(item)}`;
 
 /** An item's name, or "The meeting in general" for no item (or an unknown one). */
 export function itemName(items, id, labels) {

@@ -54,6 +54,31 @@ export const byId = (records) => new Map(records.map((r) => [r.id, r]));
 export const newestFirst = (a, b) =>
   (b.published_at || "").localeCompare(a.published_at || "") || b.id - a.id;
 
+// ---- text in two languages ----------------------------------------------------------------------
+
+// A meeting's or an item's title and description can carry Welsh beside the English
+// (``title_cy``, ``description_cy``): a Welsh page shows the Welsh where there is some, and else
+// the English marked lang="en". The same rule as hub/web/templating.py's in_language / lang_of.
+const WELSH = { title: "title_cy", description: "description_cy" };
+const pageLang = () => document.documentElement.lang || "en";
+
+/** `obj`'s `name` ("title" or "description") in the page's language. */
+export function inLanguage(obj, name = "title") {
+  const welsh = WELSH[name];
+  if (welsh && pageLang() === "cy" && obj[welsh]) return obj[welsh];
+  return obj[name] || "";
+}
+
+/** Set `node`'s text to `obj`'s `name` in the page's language, with lang="en" on a page in
+ * another language where only the English exists (and no lang where it matches the page). */
+export function setInLanguage(node, obj, name = "title") {
+  node.textContent = inLanguage(obj, name);
+  const welsh = WELSH[name];
+  if (welsh && pageLang() !== "en" && !obj[welsh] && obj[name]) node.lang = "en";
+  else node.removeAttribute("lang");
+  return node;
+}
+
 // ---- times ---------------------------------------------------------------------------------------
 
 function pageLocale() {
@@ -61,24 +86,40 @@ function pageLocale() {
   return [`${lang}-GB`, lang, "en-GB"];
 }
 
-/** Formatters for times in the council's zone and the page's language (as the server does). */
+/** Formatters for times in the council's zone and the page's language (as the server does).
+ * Intl converts to the zone; the words of a full date come from the page (#date-names, the
+ * server's babel names): browsers' own locale data often lacks Welsh (Chromium writes a cy
+ * date in English), so it spells them as hub/web/templating.py's local_datetime does,
+ * "Dydd Llun 23 Tachwedd 2026, 18:30". */
 export function formatters(timeZone) {
   const locales = pageLocale();
-  const make = (options) => {
+  const make = (loc, options) => {
     try {
-      return new Intl.DateTimeFormat(locales, { timeZone, ...options });
+      return new Intl.DateTimeFormat(loc, { timeZone, ...options });
     } catch {
       return new Intl.DateTimeFormat("en-GB", options); // unknown zone: better than nothing
     }
   };
-  const time = make({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const full = make({
+  const time = make(locales, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const names = readJSON("date-names");
+  const numeric = make("en-GB", {
+    year: "numeric", month: "numeric", day: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  const fallback = make(locales, {
     weekday: "long", day: "numeric", month: "long", year: "numeric",
     hour: "2-digit", minute: "2-digit", hourCycle: "h23",
   });
+  const full = (iso) => {
+    if (!names) return fallback.format(new Date(iso));
+    const p = Object.fromEntries(numeric.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+    const [y, m, d] = [Number(p.year), Number(p.month), Number(p.day)];
+    const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+    return `${names.days[weekday]} ${d} ${names.months[m - 1]} ${y}, ${p.hour}:${p.minute}`;
+  };
   return {
     time: (iso) => time.format(new Date(iso)),
-    full: (iso) => full.format(new Date(iso)),
+    full,
   };
 }
 
@@ -160,10 +201,14 @@ export async function errorMessage(res, fallback) {
   return body && typeof body.message === "string" && body.message ? body.message : fallback;
 }
 
+/** The page's language as a header, for every request the script makes, so what the server
+ * answers (a JSON message, a refreshed fragment) is in it (hub/i18n.py PAGE_LANGUAGE_HEADER). */
+export const languageHeader = () => ({ "X-Hub-Language": document.documentElement.lang || "en" });
+
 /** GET a JSON document afresh (never from the cache), with the page's cookies. */
 export function fetchFresh(url) {
   return fetch(url, {
-    headers: { Accept: "application/json" },
+    headers: { Accept: "application/json", ...languageHeader() },
     credentials: "same-origin",
     cache: "no-store",
   });
@@ -174,7 +219,7 @@ export function sendJSON(url, method, payload) {
   return fetch(url, {
     method,
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...languageHeader() },
     body: JSON.stringify(payload),
   });
 }
@@ -185,7 +230,7 @@ export function postForm(url, body) {
     method: "POST",
     body,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken(), ...languageHeader() },
   });
 }
 

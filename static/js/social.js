@@ -5,7 +5,9 @@
 // never reads as if a resident wrote it. The markup mirrors the #social section of
 // hub/templates/meeting.html and hub/templates/_posts.html.
 
-import { $, byId, el, fill, flash, getOrCreate, newestFirst, readJSON, syncChildren } from "./dom.js";
+import {
+  $, byId, el, fill, flash, getOrCreate, newestFirst, readJSON, setInLanguage, syncChildren,
+} from "./dom.js";
 import { byPosition, findItem } from "./agenda.js";
 import { fillPostEntry, isPost } from "./posts.js";
 
@@ -85,7 +87,7 @@ export function socialSection({ meeting, items, contributions, labels, strings, 
     const isCurrent = Boolean(item && item.status === "current");
     parts.section.className = `cgroup sgroup${isCurrent ? " cgroup--current" : ""}`;
     const heading = [];
-    if (item) heading.push(el("span", "cgroup__number", item.number), " ", el("span", "cgroup__title", item.title));
+    if (item) heading.push(el("span", "cgroup__number", item.number), " ", setInLanguage(el("span", "cgroup__title"), item));
     else heading.push(el("span", "cgroup__title", labels.misc.general));
     if (isCurrent) heading.push(" ", el("span", "badge badge--current cgroup__now", labels.item.current));
     const probe = el("h3");

@@ -168,6 +168,10 @@ PLAUSIBLE: dict[str, list[str]] = {
     "client": ["", "oakland"],
     "token": [""],
     "committees": ["", "144"],
+    "welsh_url": ["", "https://democratiaeth.example.invalid"],
+    # Welsh titles (the agenda editor).
+    "title_cy": ["Cyllideb 2027", ""],
+    "description_cy": ["Adroddiad gan y cyfarwyddwr.", ""],
     "hashtags": ["#AberglasCabinet", ""],
     "social_allowlist": ["x:AberglasCouncil", ""],
     "social_window_minutes": ["30", "0"],

@@ -51,8 +51,14 @@ def local_time(value: datetime, council: Council) -> str:
     return format_datetime(when, "EEEE d MMMM y, HH:mm", locale=locale)
 
 
-def _agenda_lines(items: Sequence[AgendaItem]) -> list[str]:
-    return [f"{i.number} {i.title}".strip() for i in items]
+def title_in(row: Meeting | AgendaItem, lang: str) -> str:
+    """A meeting's or an item's title in the feed's language (the council's): its Welsh title
+    in Welsh where it has one, else the English."""
+    return (row.title_cy or row.title) if lang == "cy" else row.title
+
+
+def _agenda_lines(items: Sequence[AgendaItem], lang: str) -> list[str]:
+    return [f"{i.number} {title_in(i, lang)}".strip() for i in items]
 
 
 def describe_meeting(meeting: Meeting, items: Sequence[AgendaItem], licence: LicenceView) -> str:
@@ -68,7 +74,7 @@ def describe_meeting(meeting: Meeting, items: Sequence[AgendaItem], licence: Lic
     if meeting.status == "cancelled":
         lines.append(_t(lang, CANCELLED))
     if items:
-        lines += ["", _t(lang, AGENDA) + ":", *_agenda_lines(items)]
+        lines += ["", _t(lang, AGENDA) + ":", *_agenda_lines(items, lang)]
     return "\n".join([*lines, "", licence.attribution])
 
 
@@ -100,7 +106,7 @@ def calendar(
         event.add("last-modified", m.updated_at)
         event.add("created", m.created_at)
         event.add("dtstart", m.starts_at)
-        event.add("summary", m.title)
+        event.add("summary", title_in(m, council.default_language))
         event.add("sequence", m.status_version)
         event.add("status", ICS_STATUS.get(m.status, "CONFIRMED"))
         event.add("url", f"{base_url}/meetings/{m.id}")
@@ -148,7 +154,7 @@ def atom(
         licence = licences[m.council_id]
         entry = _el(feed, "entry")
         _el(entry, "id", page)
-        _el(entry, "title", m.title)
+        _el(entry, "title", title_in(m, m.council.default_language))
         _el(entry, "published", iso(m.created_at))
         _el(entry, "updated", iso(m.updated_at))
         author = _el(entry, "author")

@@ -38,8 +38,7 @@ from hub.webcast import video_for, video_hosts
 
 def page_language(request: Request, council_language: str) -> None:
     """Use the council's language unless the visitor chose one."""
-    if not request.scope.get("state", {}).get("lang_explicit"):
-        i18n.set_language(council_language)
+    i18n.use_council_language(request, council_language)
 
 
 def not_found_page(request: Request) -> Response:

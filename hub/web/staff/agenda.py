@@ -42,7 +42,13 @@ from hub.web.staff.acting import perform
 # <input type="datetime-local"> sends the council's wall-clock time like this.
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 WHEN_MAX = 32
-ITEM_TEXT = {"number": NUMBER_MAX, "title": 500, "description": DESCRIPTION_MAX}
+ITEM_TEXT = {
+    "number": NUMBER_MAX,
+    "title": 500,
+    "description": DESCRIPTION_MAX,
+    "title_cy": 500,
+    "description_cy": DESCRIPTION_MAX,
+}
 
 
 def local_input(value: datetime | None, zone: str) -> str:
@@ -115,6 +121,7 @@ async def editor(request: Request) -> Response:
     form={
         **CSRF_FORM,
         "title": MEETING_TEXT_MAX["title"],
+        "title_cy": MEETING_TEXT_MAX["title"],
         "body_name": MEETING_TEXT_MAX["body_name"],
         "starts_at": WHEN_MAX,
         "location": MEETING_TEXT_MAX["location"],
@@ -135,6 +142,7 @@ async def details(request: Request) -> Response:
             starts_at=starts,
             location=form.get("location", ""),
             webcast_url=form.get("webcast_url", ""),
+            title_cy=form.get("title_cy"),
         )
 
     done = await perform(request, act)
@@ -169,6 +177,8 @@ async def add(request: Request) -> Response:
             description=form.get("description", ""),
             parent_id=_id(form, "parent_id"),
             private=_flag(form, "private"),
+            title_cy=form.get("title_cy", ""),
+            description_cy=form.get("description_cy", ""),
         )
         return item.id
 
@@ -191,6 +201,8 @@ async def edit(request: Request) -> Response:
             number=form.get("number", ""),
             title=form.get("title", ""),
             description=form.get("description", ""),
+            title_cy=form.get("title_cy"),
+            description_cy=form.get("description_cy"),
         )
 
     done = await perform(request, act)

@@ -27,6 +27,7 @@ SOURCE_FORM = {
     "client": 100,
     "token": TOKEN_MAX_CHARS,
     "committees": 300,
+    "welsh_url": 500,
 }
 
 
@@ -68,6 +69,7 @@ async def source_add(request: Request) -> Response:
                 token=token,
                 committees=form.get("committees", ""),
                 actor=actor(staff),
+                welsh_url=form.get("welsh_url"),
             )
     except ActionError as exc:
         return refusal(request, exc)

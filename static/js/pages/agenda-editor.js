@@ -3,7 +3,7 @@
 // editor is refreshed from the server's page (one source of markup), and items reorder by
 // keyboard (an item's "Move" button takes the arrow keys) and by drag.
 
-import { $, errorMessage, fill, postForm, readJSON } from "../dom.js";
+import { $, errorMessage, fill, languageHeader, postForm, readJSON } from "../dom.js";
 
 const strings = readJSON("editor-strings");
 const SECTIONS = ["details", "window", "hashtags", "agenda-editor"];
@@ -24,7 +24,7 @@ async function refresh(focusId) {
   const res = await fetch(window.location.pathname, {
     credentials: "same-origin",
     cache: "no-store",
-    headers: { Accept: "text/html" },
+    headers: { Accept: "text/html", ...languageHeader() },
   });
   if (!res.ok) throw new Error(String(res.status));
   const doc = new DOMParser().parseFromString(await res.text(), "text/html");

@@ -6,7 +6,8 @@
 
 import { LiveStream } from "../stream.js";
 import {
-  el, errorMessage, fill, formatters, postForm, readJSON, showConnection, textSetter, timeEl,
+  el, errorMessage, fill, formatters, postForm, readJSON, setInLanguage, showConnection, textSetter,
+  timeEl,
 } from "../dom.js";
 import { itemMeta, showMeetingStatus, showNow } from "../agenda.js";
 import { SocialHealth } from "../social-health.js";
@@ -154,7 +155,7 @@ function fillConsoleItem(li, item) {
   const number = li.querySelector(".item__number");
   if (number) number.textContent = item.number;
   const title = li.querySelector(".item__title");
-  if (title) title.textContent = item.title;
+  if (title) setInLanguage(title, item);
   const badge = li.querySelector(".citem__badge");
   if (badge) {
     const shown = item.display_status || item.status; // a parent reads "Under way" (shapes/public.py)

@@ -2,7 +2,7 @@
 // Without this script the page still shows the state it was rendered with.
 
 import { LiveStream } from "../stream.js";
-import { el, formatters, readJSON, showConnection } from "../dom.js";
+import { el, formatters, readJSON, setInLanguage, showConnection } from "../dom.js";
 import { agendaTree, fillItem, itemDocuments, itemMeta, showMeetingStatus, showNow, upsertItem } from "../agenda.js";
 import { startParticipation } from "../participate/index.js";
 import { startWebcast } from "../webcast.js";
@@ -63,7 +63,8 @@ function renderMeeting() {
   ctx.fmt = formatters(m.timezone);
   showMeetingStatus(m.status, labels);
   setText("meeting-council", m.council_name);
-  setText("meeting-title", m.title);
+  const title = document.getElementById("meeting-title");
+  if (title) setInLanguage(title, m);
   setText("meeting-body", m.body_name);
   // The committee's name, unless it is the title already ("Cabinet", "Cabinet").
   const body = document.getElementById("meeting-body");
@@ -97,8 +98,8 @@ function renderItem(item, tree, level) {
   if (item.status === "current") li.setAttribute("aria-current", "true");
 
   const heading = el(`h${Math.min(level, 6)}`, "item__heading");
-  heading.append(el("span", "item__number", item.number), " ", el("span", "item__title", item.title));
-  const desc = el("p", "item__desc", item.description || "");
+  heading.append(el("span", "item__number", item.number), " ", setInLanguage(el("span", "item__title"), item));
+  const desc = setInLanguage(el("p", "item__desc"), item, "description");
   desc.hidden = !item.description;
   li.append(heading, desc);
   const docs = itemDocuments(item, ctx);

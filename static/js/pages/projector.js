@@ -4,7 +4,8 @@
 
 import { LiveStream } from "../stream.js";
 import {
-  $, byId, el, fill, formatters, newestFirst, readJSON, replaceIfChanged, showConnection,
+  $, byId, el, fill, formatters, newestFirst, readJSON, replaceIfChanged, setInLanguage,
+  showConnection,
 } from "../dom.js";
 import { findItem, upsertItem } from "../agenda.js";
 import { byLine, isPost, postContent } from "../posts.js";
@@ -24,7 +25,7 @@ const state = {
 
 function renderMeeting() {
   $("projector-council").textContent = state.meeting.council_name;
-  $("projector-meeting").textContent = state.meeting.title;
+  setInLanguage($("projector-meeting"), state.meeting);
 }
 
 function renderItem() {
@@ -32,7 +33,7 @@ function renderItem() {
   let p;
   if (current) {
     p = el("p", "pitem");
-    p.append(el("span", "pitem__number", current.number), " ", el("span", "pitem__title", current.title));
+    p.append(el("span", "pitem__number", current.number), " ", setInLanguage(el("span", "pitem__title"), current));
   } else {
     p = el("p", "pitem pitem--none", labels.misc.none_current);
   }

@@ -5,7 +5,8 @@
 // bodies are residents' text: everything is built with createElement/textContent, never innerHTML.
 
 import {
-  $, el, errorMessage, fill, flash, getOrCreate, newestFirst, sendJSON, syncChildren, textSetter, timeEl,
+  $, el, errorMessage, fill, flash, getOrCreate, newestFirst, sendJSON, setInLanguage, syncChildren,
+  textSetter, timeEl,
 } from "../dom.js";
 import { byPosition, findItem } from "../agenda.js";
 
@@ -142,7 +143,7 @@ export function publishedContributions(ctx, { noteParticipant }) {
     parts.section.className = `cgroup${isCurrent ? " cgroup--current" : ""}`;
 
     const heading = [];
-    if (item) heading.push(el("span", "cgroup__number", item.number), " ", el("span", "cgroup__title", item.title));
+    if (item) heading.push(el("span", "cgroup__number", item.number), " ", setInLanguage(el("span", "cgroup__title"), item));
     else heading.push(el("span", "cgroup__title", labels.misc.general));
     if (isCurrent) heading.push(" ", el("span", "badge badge--current cgroup__now", labels.item.current));
     const probe = el("h3");
