@@ -47,8 +47,8 @@ TERMS: dict[str, list[str]] = {
     r"\bhashtags?\b": ["hashnod"],
     r"\bsources?\b": ["ffynhonnell", "ffynonellau"],
 }
-# Where the English word is not the concept (code names, quoted identifiers).
-NOT_THE_CONCEPT = re.compile(r"meeting\.council_slug|\{[a-z_]+\}")
+# Where the English word is not the concept (code names, quoted identifiers, host names).
+NOT_THE_CONCEPT = re.compile(r"meeting\.council_slug|\{[a-z_]+\}|\b[a-z]+(?:\.[a-z]+)+\.uk\b")
 
 
 def test_one_welsh_word_per_concept() -> None:

@@ -49,6 +49,14 @@ MUST_BE_PAGES = {
     "/staff/councils/{slug}/social",
     "/staff/councils/{slug}/sources",
     "/staff/councils/{slug}/meetings/new",
+    # The admin area, council home pages, staff and invitations (issue 15).
+    "/c/{slug}",
+    "/staff/admin",
+    "/staff/councils",
+    "/staff/users",
+    "/staff/councils/{slug}/staff",
+    "/staff/councils/{slug}/audit",
+    "/staff/invites/{token}",
 }
 
 
@@ -66,6 +74,8 @@ def fill(path: str, council: Council) -> str:
         "meeting_id": council.meeting_id,
         "item_id": council.item_id,
         "slug": council.slug,
+        # No such invitation: its page (a 404 saying so) is still a page in a language.
+        "token": "no-such-invitation",
     }
     filled = path
     for name, value in values.items():
