@@ -1,0 +1,98 @@
+"""axe-core at WCAG 2.2 AA on every page, in English and in Welsh (issue 15).
+
+One server and one browser client for the whole sweep (tests/browser/a11y.py builds the stage:
+meetings before they open, live, adjourned and closed, a Welsh council, something in every
+list). Each page is opened in a context reading English and one reading Welsh (the ``lang``
+cookie), checked to answer with the status it should and ``<html lang>`` in that language,
+and given to axe once its live stream (if it has one) is connected.
+
+A new page is one line in PAGES: its path (``{name}`` fields from ``Stage.ids``), who opens it
+(``resident`` or ``clerk``) and whether it has a live stream to wait for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.browser.a11y import LANGS, MODULE_LOOP, Stage, a11y_browser, a11y_stage
+from tests.browser.support import axe_violations
+
+pytestmark = [pytest.mark.browser, MODULE_LOOP]
+__all__ = ["a11y_browser", "a11y_stage"]  # fixtures, used by name
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    who: str = "resident"
+    live: bool = False  # wait for the page's stream: what its script shows is checked too
+    status: int = 200
+
+
+PAGES = [
+    # Residents'
+    Page("home", "/"),
+    Page("resident, before it opens", "/meetings/{pre_open}", live=True),
+    Page("resident, live", "/meetings/{live}", live=True),
+    Page("resident, adjourned", "/meetings/{adjourned}", live=True),
+    Page("resident, closed", "/meetings/{closed}", live=True),
+    Page("projector", "/meetings/{live}/projector", live=True),
+    Page("privacy notice", "/c/{slug}/privacy"),
+    Page("API docs", "/api/docs"),
+    Page("not found", "/meetings/999999", status=404),
+    Page("no such council", "/c/nowhere/privacy", status=404),
+    # Staff
+    Page("sign-in", "/staff/login"),
+    Page("dashboard", "/staff/", who="clerk"),
+    Page("console", "/staff/meetings/{live}", who="clerk", live=True),
+    Page("console, before it opens", "/staff/meetings/{pre_open}", who="clerk", live=True),
+    Page("moderation queue", "/staff/meetings/{live}/moderation", who="clerk", live=True),
+    Page("review", "/staff/meetings/{live}/review", who="clerk", live=True),
+    Page("item review", "/staff/meetings/{live}/review/items/{item}", who="clerk", live=True),
+    Page("briefing", "/staff/meetings/{live}/briefing", who="clerk"),
+    Page("audit", "/staff/meetings/{live}/audit", who="clerk", live=True),
+    Page("search", "/staff/search?q=Llanfair", who="clerk"),
+    Page("search, nothing found", "/staff/search?q=zzzz", who="clerk"),
+    Page("agenda editor", "/staff/meetings/{live}/agenda", who="clerk"),
+    Page("new meeting", "/staff/councils/{slug}/meetings/new", who="clerk"),
+    Page("council settings", "/staff/councils/{slug}/settings", who="clerk"),
+    Page("social sources", "/staff/councils/{slug}/social", who="clerk"),
+    Page("agenda sources", "/staff/councils/{slug}/sources", who="clerk"),
+    Page("another council's meeting", "/staff/meetings/999999", who="clerk", status=404),
+]
+
+
+async def _violations(stage: Stage, page_spec: Page, who: str, lang: str, html_lang: str) -> list:
+    page = await stage.open(who, lang, page_spec.path, live=page_spec.live)
+    try:
+        assert page.status == page_spec.status, (page_spec.name, lang, page.status)
+        assert await page.get_attribute("html", "lang") == html_lang, (page_spec.name, lang)
+        return [(lang, v["id"], v["help"], [n["target"] for n in v["nodes"]])
+                for v in await axe_violations(page)]
+    finally:
+        await page.close()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.name for p in PAGES])
+async def test_no_axe_violation(a11y_stage: Stage, spec: Page) -> None:
+    found: list[Any] = []
+    for lang in LANGS:
+        found += await _violations(a11y_stage, spec, spec.who, lang, lang)
+    assert found == [], (spec.name, found)
+
+
+WELSH_COUNCIL = [
+    Page("resident, Welsh council", "/meetings/{welsh}", live=True),
+    Page("projector, Welsh council", "/meetings/{welsh}/projector", live=True),
+]
+
+
+@pytest.mark.parametrize("spec", WELSH_COUNCIL, ids=[p.name for p in WELSH_COUNCIL])
+async def test_a_welsh_councils_pages_are_welsh_by_default_and_clean(
+    a11y_stage: Stage, spec: Page
+) -> None:
+    assert await _violations(a11y_stage, spec, "resident", "default", "cy") == []
