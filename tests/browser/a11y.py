@@ -65,8 +65,15 @@ class Stage:
         return page
 
 
-async def _published(server: RunningServer, mid: int, n: int, item_id: int | None, kind: str,
-                     body: str, action: str | None = "approve") -> int:
+async def _published(
+    server: RunningServer,
+    mid: int,
+    n: int,
+    item_id: int | None,
+    kind: str,
+    body: str,
+    action: str | None = "approve",
+) -> int:
     svc = server.services
     async with writing(svc.sessionmaker, svc.broker) as w:
         c, _ = await submit(
@@ -96,8 +103,13 @@ async def _meeting(server: RunningServer, slug: str, title: str, *steps: str) ->
     svc = server.services
     async with writing(svc.sessionmaker, svc.broker) as w:
         meeting = await create_meeting(
-            w, council_slug=slug, title=title, body_name="Cabinet", starts_at=STARTS,
-            location="Council Chamber", items=AGENDA,
+            w,
+            council_slug=slug,
+            title=title,
+            body_name="Cabinet",
+            starts_at=STARTS,
+            location="Council Chamber",
+            items=AGENDA,
         )
     async with svc.sessionmaker() as session:
         first = (await load_items(session, meeting.id))[0].id
@@ -133,7 +145,10 @@ async def build(server: RunningServer, seeded: Seeded) -> dict[str, int | str]:
             w, "aberglas", "mastodon", "aberglas", base_url="https://social.example"
         )
         await add_agenda_source(
-            w, council_slug="aberglas", name="committee-papers", kind="ical",
+            w,
+            council_slug="aberglas",
+            name="committee-papers",
+            kind="ical",
             url="https://example.invalid/meetings.ics",
         )
     welsh, _ = await _meeting(server, "cymru", "Cabinet", "open", "current")

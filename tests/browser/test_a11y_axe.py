@@ -71,8 +71,10 @@ async def _violations(stage: Stage, page_spec: Page, who: str, lang: str, html_l
     try:
         assert page.status == page_spec.status, (page_spec.name, lang, page.status)
         assert await page.get_attribute("html", "lang") == html_lang, (page_spec.name, lang)
-        return [(lang, v["id"], v["help"], [n["target"] for n in v["nodes"]])
-                for v in await axe_violations(page)]
+        return [
+            (lang, v["id"], v["help"], [n["target"] for n in v["nodes"]])
+            for v in await axe_violations(page)
+        ]
     finally:
         await page.close()
 

@@ -8,6 +8,7 @@ import {
   $, el, errorMessage, fill, flash, getOrCreate, newestFirst, sendJSON, syncChildren, textSetter, timeEl,
 } from "../dom.js";
 import { byPosition, findItem } from "../agenda.js";
+import { batchedAnnouncer } from "../announce.js";
 
 const PREVIEW = 5; // entries per list a group that is not being discussed shows before "Show all"
 
@@ -184,10 +185,20 @@ export function publishedContributions(ctx, { noteParticipant }) {
     $("contributions-empty").hidden = state.published.size > 0;
   }
 
+  // Others' new comments and questions, counted and told in one sentence (announce.js); the
+  // resident's own are told by "Your comments and questions" instead.
+  const region = $("contributions-live");
+  const announcer = region && batchedAnnouncer(region, (counts) => [
+    counts.get("comment") ? fill(strings.new_comments, { n: counts.get("comment") }) : "",
+    counts.get("question") ? fill(strings.new_questions, { n: counts.get("question") }) : "",
+  ].filter(Boolean).join(" "));
+
   function apply(c, isNew) {
     state.published.set(c.id, c);
     render();
-    if (isNew) flash(entryEls.get(c.id));
+    if (!isNew) return;
+    flash(entryEls.get(c.id));
+    if (announcer && !state.own.has(c.id)) announcer.add(c.kind);
   }
 
   // ---- voting ------------------------------------------------------------------------------------
