@@ -6,6 +6,8 @@
 // the region says it all in one sentence ("New comments: 3. New questions: 1."). The next news
 // opens the next window, so there is at most one announcement every BATCH_MS.
 
+import { fill } from "./dom.js";
+
 // Two seconds: long enough to gather a replayed burst and a clerk approving a handful in a
 // row, short enough that "new comments" still means what just appeared on the screen.
 export const BATCH_MS = 2000;
@@ -36,4 +38,25 @@ export function batchedAnnouncer(region, describe, waitMs = BATCH_MS) {
       if (timer === null) timer = setTimeout(flush, waitMs);
     },
   };
+}
+
+// ---- what was just published on the resident page ------------------------------------------------
+
+const KINDS = [["comment", "new_comments"], ["question", "new_questions"], ["post", "new_posts"]];
+const news = new WeakMap(); // region -> its announcer, shared by the parts that publish there
+
+/**
+ * The resident page's announcer of newly published comments, questions and social media posts:
+ * one for the page, so that a burst of all three is one sentence.
+ * @param {HTMLElement} region  #contributions-live
+ * @param {object} strings      the page's #strings (new_comments, new_questions, new_posts)
+ */
+export function newsAnnouncer(region, strings) {
+  if (!news.has(region)) {
+    news.set(region, batchedAnnouncer(region, (counts) => KINDS
+      .filter(([kind]) => counts.get(kind))
+      .map(([kind, key]) => fill(strings[key], { n: counts.get(kind) }))
+      .join(" ")));
+  }
+  return news.get(region);
 }

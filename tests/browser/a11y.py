@@ -141,7 +141,7 @@ async def build(server: RunningServer, seeded: Seeded) -> dict[str, int | str]:
     closed, _ = await _meeting(server, "aberglas", "Licensing", "open", "current", "close")
     async with writing(svc.sessionmaker, svc.broker) as w:
         await create_council(w, slug="cymru", name="Cyngor Cymru", language="cy")
-        await add_social_source(
+        social = await add_social_source(
             w, "aberglas", "mastodon", "aberglas", base_url="https://social.example"
         )
         await add_agenda_source(
@@ -161,6 +161,7 @@ async def build(server: RunningServer, seeded: Seeded) -> dict[str, int | str]:
         "closed": closed,
         "welsh": welsh,
         "slug": "aberglas",
+        "social_source": social.id,
     }
 
 

@@ -5,13 +5,17 @@ regions take while events arrive, in English and in Welsh."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from hub.actions.agenda import set_current_item
+from hub.actions.moderation import moderate
+from hub.actions.social import store_poll
 from hub.events.publish import writing
 from hub.queries.meetings import load_items
+from integrations.social.models import FetchResult, Post
 from tests.browser.a11y import CLERK, MODULE_LOOP, Stage, _published, a11y_browser, a11y_stage
 from tests.browser.support import eventually
 
@@ -33,8 +37,14 @@ RECORD = """() => {
 }"""
 
 EXPECTED = {
-    "en": ("New comments: 3. New questions: 1.", "New comments: 1."),
-    "cy": ("Sylwadau newydd: 3. Cwestiynau newydd: 1.", "Sylwadau newydd: 1."),
+    "en": (
+        "New comments: 3. New questions: 1. New posts from social media: 1.",
+        "New comments: 1.",
+    ),
+    "cy": (
+        "Sylwadau newydd: 3. Cwestiynau newydd: 1. Negeseuon newydd o'r cyfryngau cymdeithasol: 1.",
+        "Sylwadau newydd: 1.",
+    ),
 }
 
 
@@ -56,10 +66,13 @@ async def test_news_and_the_current_item_are_announced_politely_and_in_batches(
         await page.evaluate(RECORD)
         pages[lang] = page
 
-    # A burst: three comments and a question published one after another.
+    # A burst: three comments, a question and a social media post published one after another.
     item = int(stage.ids["item"])
-    for n, kind in enumerate(["comment", "question", "comment", "comment"], start=50):
-        await _published(stage.server, mid, n, item, kind, f"Burst {n}")
+    for n, kind in enumerate(["comment", "question", "comment", "post", "comment"], start=50):
+        if kind == "post":
+            await _post(stage, mid, n)
+        else:
+            await _published(stage.server, mid, n, item, kind, f"Burst {n}")
     for lang, page in pages.items():
         first = EXPECTED[lang][0]
         await eventually(lambda p=page: _has_news(p, 1))
@@ -84,6 +97,29 @@ async def test_news_and_the_current_item_are_announced_politely_and_in_batches(
         assert said["news"] == list(EXPECTED[lang]), (lang, said)
         assert len(said["now"]) == 1 and "Minutes" in said["now"][0], (lang, said)
         await page.close()
+
+
+async def _post(stage: Stage, mid: int, n: int) -> None:
+    """A Mastodon post tagged to the meeting, stored as a poll stores it, then published."""
+    svc = stage.server.services
+    now = datetime.now(UTC)
+    post = Post(
+        platform="mastodon",
+        external_id=str(n),
+        uri=f"https://social.example/users/cerys/statuses/{n}",
+        url=f"https://social.example/@cerys/{n}",
+        author_handle="cerys@social.example",
+        author_name="Cerys Morgan",
+        text=f"Post {n} #a11y",
+        language="en",
+        created_at=now,
+        hashtags=("a11y",),
+    )
+    source = int(stage.ids["social_source"])
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        stored = await store_poll(w, source, FetchResult((post,), str(n)), {mid: ("a11y",)}, now)
+    async with writing(svc.sessionmaker, svc.broker) as w:
+        await moderate(w, mid, stored.new[mid][0], "approve", CLERK)
 
 
 async def _has_news(page: Any, n: int) -> bool:

@@ -8,7 +8,7 @@ import {
   $, el, errorMessage, fill, flash, getOrCreate, newestFirst, sendJSON, syncChildren, textSetter, timeEl,
 } from "../dom.js";
 import { byPosition, findItem } from "../agenda.js";
-import { batchedAnnouncer } from "../announce.js";
+import { newsAnnouncer } from "../announce.js";
 
 const PREVIEW = 5; // entries per list a group that is not being discussed shows before "Show all"
 
@@ -188,10 +188,7 @@ export function publishedContributions(ctx, { noteParticipant }) {
   // Others' new comments and questions, counted and told in one sentence (announce.js); the
   // resident's own are told by "Your comments and questions" instead.
   const region = $("contributions-live");
-  const announcer = region && batchedAnnouncer(region, (counts) => [
-    counts.get("comment") ? fill(strings.new_comments, { n: counts.get("comment") }) : "",
-    counts.get("question") ? fill(strings.new_questions, { n: counts.get("question") }) : "",
-  ].filter(Boolean).join(" "));
+  const announcer = region && newsAnnouncer(region, strings);
 
   function apply(c, isNew) {
     state.published.set(c.id, c);
