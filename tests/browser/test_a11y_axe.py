@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.a11y import LANGS, MODULE_LOOP, Stage, a11y_browser, a11y_stage
+from tests.browser.keyboard import assert_focus_visible, focused_matches
 from tests.browser.support import axe_violations
 
 pytestmark = [pytest.mark.browser, MODULE_LOOP]
@@ -98,3 +99,28 @@ async def test_a_welsh_councils_pages_are_welsh_by_default_and_clean(
     a11y_stage: Stage, spec: Page
 ) -> None:
     assert await _violations(a11y_stage, spec, "resident", "default", "cy") == []
+
+
+FOCUS_STOPS = 80  # Tab presses per page: past the header, the main controls and the footer
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.name for p in PAGES])
+async def test_every_focus_stop_shows_a_ring(a11y_stage: Stage, spec: Page) -> None:
+    """WCAG 2.4.7 and 2.4.13 on every page: Tab from the top, and each control the focus
+    lands on shows a ring of 3:1 against what is behind it (tests/browser/keyboard.py). On a
+    page with the site's header (the projector and the printable briefing have none) the
+    first stop is the skip link, past the header (2.4.1)."""
+    page = await a11y_stage.open(spec.who, "en", spec.path, live=spec.live)
+    try:
+        header = await page.evaluate("!!document.querySelector('header.site-header')")
+        stops = []
+        for n in range(FOCUS_STOPS):
+            await page.keyboard.press("Tab")
+            if await page.evaluate("document.activeElement === document.body"):
+                break  # past the last control
+            if n == 0 and header:
+                assert await focused_matches(page, "a.skip-link"), spec.name
+            stops.append(await assert_focus_visible(page))
+        assert not header or len(stops) >= 3, (spec.name, stops)  # skip link, home, languages
+    finally:
+        await page.close()
