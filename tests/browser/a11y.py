@@ -179,6 +179,51 @@ async def signed_in_context(browser: Any, base: str, email: str, lang: str) -> A
     return context
 
 
+# What is outside the viewport sideways or cut off by its box (overflow hidden/clip), among
+# visible elements; the visually-hidden text for screen readers is 1 px by design. A data table
+# may scroll inside its own box (1.4.10's exception for two-dimensional content) if the keyboard
+# can scroll it too (tabindex="0", as .table-wrap has); one the keyboard cannot is "unreachable".
+LOST = """() => {
+  const width = document.documentElement.clientWidth;
+  const lost = [];
+  for (const e of document.body.querySelectorAll("*")) {
+    if (e.closest(".visually-hidden, .skip-link, script, [hidden]")) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1 || r.height <= 1) continue;  // not shown, or hidden as .visually-hidden is
+    const s = getComputedStyle(e);
+    if (s.visibility === "hidden") continue;
+    const name = e.tagName + (e.id ? "#" + e.id : "") + "." + e.className;
+    let box = null;
+    for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(n).overflowX)) { box = n; break; }
+    }
+    if (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && box.tabIndex < 0) {
+        lost.push([name, "unreachable", box.tagName + "." + box.className]);
+      }
+      continue;
+    }
+    if (r.left < -1 || r.right > width + 1) lost.push([name, "outside", r.left, r.right]);
+    const clips = ["hidden", "clip"].includes(s.overflowX);
+    if (clips && e.scrollWidth > e.clientWidth + 1) {
+      lost.push([name, "cut", e.scrollWidth, e.clientWidth]);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, lost: lost.slice(0, 20)};
+}"""
+
+
+async def text_at(page: Any, scale: int) -> None:
+    """What a browser's text-size setting does (not its zoom, which is the 320 px case): the
+    default font size, which rem, em and the media queries in em all follow."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send(
+        "Page.setFontSizes", {"fontSizes": {"standard": 16 * scale, "fixed": 13 * scale}}
+    )
+    size = await page.evaluate("getComputedStyle(document.documentElement).fontSize")
+    assert size == f"{16 * scale}px", size
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def a11y_browser(browser_server: Any) -> AsyncIterator[Any]:
     """One Playwright client for the module (the ``browser`` fixture's is per test and per

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.a11y import MODULE_LOOP, Stage, _published, a11y_browser, a11y_stage
+from tests.browser.a11y import (
+    LOST,
+    MODULE_LOOP,
+    Stage,
+    _published,
+    a11y_browser,
+    a11y_stage,
+    text_at,
+)
 from tests.browser.support import eventually
 
 pytestmark = [pytest.mark.browser, MODULE_LOOP]
@@ -33,27 +41,6 @@ MOTION = """() => {
     }
   }
   return {moving, scroll: getComputedStyle(document.documentElement).scrollBehavior};
-}"""
-
-# What is outside the viewport sideways or cut off by its box (overflow hidden/clip), among
-# visible elements; the visually-hidden text for screen readers is 1 px by design.
-LOST = """() => {
-  const width = document.documentElement.clientWidth;
-  const lost = [];
-  for (const e of document.body.querySelectorAll("*")) {
-    if (e.closest(".visually-hidden, .skip-link, script, [hidden]")) continue;
-    const r = e.getBoundingClientRect();
-    if (r.width <= 1 || r.height <= 1) continue;  // not shown, or hidden as .visually-hidden is
-    const s = getComputedStyle(e);
-    if (s.visibility === "hidden") continue;
-    const name = e.tagName + (e.id ? "#" + e.id : "") + "." + e.className;
-    if (r.left < -1 || r.right > width + 1) lost.push([name, "outside", r.left, r.right]);
-    const clips = ["hidden", "clip"].includes(s.overflowX);
-    if (clips && e.scrollWidth > e.clientWidth + 1) {
-      lost.push([name, "cut", e.scrollWidth, e.clientWidth]);
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, width, lost: lost.slice(0, 20)};
 }"""
 
 # Interactive elements smaller than the minimum, except links inside a sentence (2.5.8's
@@ -124,17 +111,6 @@ async def test_reduced_motion_means_no_animation_and_no_smooth_scrolling(
             assert too_long == [], too_long
         await resident.close()
         await clerk.close()
-
-
-async def text_at(page: Any, scale: int) -> None:
-    """What a browser's text-size setting does (not its zoom, which is the 320 px case): the
-    default font size, which rem, em and the media queries in em all follow."""
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send(
-        "Page.setFontSizes", {"fontSizes": {"standard": 16 * scale, "fixed": 13 * scale}}
-    )
-    size = await page.evaluate("getComputedStyle(document.documentElement).fontSize")
-    assert size == f"{16 * scale}px", size
 
 
 REFLOW = [

@@ -1,4 +1,5 @@
-"""axe-core at WCAG 2.2 AA on every page, in English and in Welsh (issue 15).
+"""Every page (issue 15): axe-core at WCAG 2.2 AA in English and in Welsh, a visible focus ring
+at every Tab stop, and reflow at 320 CSS px and with text at 200% without sideways scrolling.
 
 One server and one browser client for the whole sweep (tests/browser/a11y.py builds the stage:
 meetings before they open, live, adjourned and closed, a Welsh council, something in every
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.a11y import LANGS, MODULE_LOOP, Stage, a11y_browser, a11y_stage
+from tests.browser.a11y import LANGS, LOST, MODULE_LOOP, Stage, a11y_browser, a11y_stage, text_at
 from tests.browser.keyboard import assert_focus_visible, focused_matches
 from tests.browser.support import axe_violations
 
@@ -122,5 +123,25 @@ async def test_every_focus_stop_shows_a_ring(a11y_stage: Stage, spec: Page) -> N
                 assert await focused_matches(page, "a.skip-link"), spec.name
             stops.append(await assert_focus_visible(page))
         assert not header or len(stops) >= 3, (spec.name, stops)  # skip link, home, languages
+    finally:
+        await page.close()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.name for p in PAGES])
+async def test_reflows_at_320_px_and_with_text_at_200_percent(
+    a11y_stage: Stage, spec: Page
+) -> None:
+    """WCAG 1.4.10 and 1.4.4 on every page, in Welsh (the longer words): at 320 CSS px (a
+    1280 px window at 400%), and with the text at 200% in a 1280 px window, nothing scrolls
+    sideways and nothing is cut off (LOST in tests/browser/a11y.py)."""
+    page = await a11y_stage.open(spec.who, "cy", spec.path, live=spec.live)
+    try:
+        await page.set_viewport_size({"width": 320, "height": 640})
+        found = await page.evaluate(LOST)
+        assert found["scrollWidth"] <= found["width"] and found["lost"] == [], ("320", found)
+        await page.set_viewport_size({"width": 1280, "height": 800})
+        await text_at(page, 2)
+        found = await page.evaluate(LOST)
+        assert found["scrollWidth"] <= found["width"] and found["lost"] == [], ("200%", found)
     finally:
         await page.close()
