@@ -213,6 +213,34 @@ LOST = """() => {
 }"""
 
 
+MIN_TARGET_PX = 24  # WCAG 2.2 2.5.8 Target Size (Minimum)
+
+# Interactive elements smaller than the minimum, except links inside a sentence (2.5.8's
+# "inline" exception): those size with the text around them.
+SMALL = """(min) => {
+  const small = [];
+  const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, " +
+    "[tabindex='0']";
+  for (const e of document.querySelectorAll(controls)) {
+    if (e.closest(".visually-hidden, [hidden]") || e.classList.contains("skip-link")) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    if (getComputedStyle(e).visibility === "hidden") continue;
+    if (e.tagName === "A") {
+      const block = e.parentElement;
+      const own = e.textContent.trim();
+      const around = block ? block.textContent.replace(own, "").trim() : "";
+      if (around.length > 0 && ["P", "LI", "DD", "SPAN", "TD"].includes(block.tagName)) continue;
+    }
+    if (r.width < min - 0.5 || r.height < min - 0.5) {
+      const name = e.tagName + (e.id ? "#" + e.id : "") + "." + e.className;
+      small.push([name, e.textContent.trim().slice(0, 40), r.width, r.height]);
+    }
+  }
+  return small;
+}"""
+
+
 async def text_at(page: Any, scale: int) -> None:
     """What a browser's text-size setting does (not its zoom, which is the 320 px case): the
     default font size, which rem, em and the media queries in em all follow."""

@@ -10,7 +10,9 @@ import pytest
 
 from tests.browser.a11y import (
     LOST,
+    MIN_TARGET_PX,
     MODULE_LOOP,
+    SMALL,
     Stage,
     _published,
     a11y_browser,
@@ -22,7 +24,6 @@ from tests.browser.support import eventually
 pytestmark = [pytest.mark.browser, MODULE_LOOP]
 __all__ = ["a11y_browser", "a11y_stage"]  # fixtures, used by name
 
-MIN_TARGET_PX = 24  # WCAG 2.2 2.5.8 Target Size (Minimum)
 
 # Every element that has an animation or a transition, with how long it lasts (the longest of
 # its durations, in ms), and the page's scroll behaviour.
@@ -41,31 +42,6 @@ MOTION = """() => {
     }
   }
   return {moving, scroll: getComputedStyle(document.documentElement).scrollBehavior};
-}"""
-
-# Interactive elements smaller than the minimum, except links inside a sentence (2.5.8's
-# "inline" exception): those size with the text around them.
-SMALL = """(min) => {
-  const small = [];
-  const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, " +
-    "[tabindex='0']";
-  for (const e of document.querySelectorAll(controls)) {
-    if (e.closest(".visually-hidden, [hidden]") || e.classList.contains("skip-link")) continue;
-    const r = e.getBoundingClientRect();
-    if (!r.width && !r.height) continue;
-    if (getComputedStyle(e).visibility === "hidden") continue;
-    if (e.tagName === "A") {
-      const block = e.parentElement;
-      const own = e.textContent.trim();
-      const around = block ? block.textContent.replace(own, "").trim() : "";
-      if (around.length > 0 && ["P", "LI", "DD", "SPAN", "TD"].includes(block.tagName)) continue;
-    }
-    if (r.width < min - 0.5 || r.height < min - 0.5) {
-      const name = e.tagName + (e.id ? "#" + e.id : "") + "." + e.className;
-      small.push([name, e.textContent.trim().slice(0, 40), r.width, r.height]);
-    }
-  }
-  return small;
 }"""
 
 

@@ -18,7 +18,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser.a11y import LANGS, LOST, MODULE_LOOP, Stage, a11y_browser, a11y_stage, text_at
+from tests.browser.a11y import (
+    LANGS,
+    LOST,
+    MIN_TARGET_PX,
+    MODULE_LOOP,
+    SMALL,
+    Stage,
+    a11y_browser,
+    a11y_stage,
+    text_at,
+)
 from tests.browser.keyboard import assert_focus_visible, focused_matches
 from tests.browser.support import axe_violations
 
@@ -143,5 +153,18 @@ async def test_reflows_at_320_px_and_with_text_at_200_percent(
         await text_at(page, 2)
         found = await page.evaluate(LOST)
         assert found["scrollWidth"] <= found["width"] and found["lost"] == [], ("200%", found)
+    finally:
+        await page.close()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.name for p in PAGES])
+async def test_targets_are_at_least_24_px(a11y_stage: Stage, spec: Page) -> None:
+    """WCAG 2.5.8 on every page, on a phone's width: every control outside a sentence is at
+    least 24x24 CSS px (SMALL in tests/browser/a11y.py)."""
+    page = await a11y_stage.open(spec.who, "en", spec.path, live=spec.live)
+    try:
+        await page.set_viewport_size({"width": 390, "height": 844})
+        small = await page.evaluate(SMALL, MIN_TARGET_PX)
+        assert small == [], (spec.name, small)
     finally:
         await page.close()
