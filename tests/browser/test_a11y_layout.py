@@ -14,9 +14,9 @@ from tests.browser.a11y import (
     MODULE_LOOP,
     SMALL,
     Stage,
-    _published,
     a11y_browser,
     a11y_stage,
+    publish,
     text_at,
 )
 from tests.browser.support import eventually
@@ -74,7 +74,7 @@ async def test_reduced_motion_means_no_animation_and_no_smooth_scrolling(
         page = await _open(resident, stage, "/meetings/{live}")
         console = await _open(clerk, stage, "/staff/meetings/{live}")
         # Something new, so that the page flashes it.
-        cid = await _published(stage.server, mid, 70 + len(motion), None, "comment", motion)
+        cid = await publish(stage.server, mid, 70 + len(motion), None, "comment", motion)
         await eventually(lambda p=page, c=cid: p.evaluate(f"!!document.getElementById('c-{c}')"))
         found = await page.evaluate(MOTION)
         flashed = [m for m in found["moving"] if "is-updated" in m["what"]]

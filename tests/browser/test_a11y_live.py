@@ -16,7 +16,7 @@ from hub.actions.social import store_poll
 from hub.events.publish import writing
 from hub.queries.meetings import load_items
 from integrations.social.models import FetchResult, Post
-from tests.browser.a11y import CLERK, MODULE_LOOP, Stage, _published, a11y_browser, a11y_stage
+from tests.browser.a11y import CLERK, MODULE_LOOP, Stage, a11y_browser, a11y_stage, publish
 from tests.browser.support import eventually
 
 pytestmark = [pytest.mark.browser, MODULE_LOOP]
@@ -72,7 +72,7 @@ async def test_news_and_the_current_item_are_announced_politely_and_in_batches(
         if kind == "post":
             await _post(stage, mid, n)
         else:
-            await _published(stage.server, mid, n, item, kind, f"Burst {n}")
+            await publish(stage.server, mid, n, item, kind, f"Burst {n}")
     for lang, page in pages.items():
         first = EXPECTED[lang][0]
         await eventually(lambda p=page: _has_news(p, 1))
@@ -90,7 +90,7 @@ async def test_news_and_the_current_item_are_announced_politely_and_in_batches(
         await eventually(lambda p=page: _now_says(p, "Minutes"))
 
     # Later news is a new announcement; the same sentence twice would be too.
-    await _published(stage.server, mid, 60, minutes.id, "comment", "After the burst")
+    await publish(stage.server, mid, 60, minutes.id, "comment", "After the burst")
     for lang, page in pages.items():
         await eventually(lambda p=page: _has_news(p, 2))
         said = await _said(page)
