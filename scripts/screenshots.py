@@ -1,5 +1,6 @@
 """Takes the README's screenshots: the demo meeting, in session, on a phone (390x844) and a
-desktop (1366x900), whole pages, and the clerk's console; prints the phone page's height and
+desktop (1366x900), whole pages, their first screens in English and Welsh, and the clerk's
+console; prints the phone page's height and
 where "Now discussing" and the form start on it (the first screen is 844 px). Then social
 media posts: on the resident page, in the moderation queue and spotlighted on the chamber
 screen (docs/guide.md shows them).
@@ -172,6 +173,16 @@ async def main() -> None:
         await desktop.screenshot(path=OUT / "resident-desktop.png", full_page=True)
         m = await desktop.evaluate(MEASURE)
         print(f"desktop {DESKTOP['width']}x{DESKTOP['height']}: page {m['height']} px tall")
+        # The first screen on a phone and a desktop in English and in Welsh (docs/guide.md,
+        # "Accessibility and languages"); pages of their own, so the Welsh one's language
+        # cookie does not follow the other screenshots.
+        for lang in ("en", "cy"):
+            for size, viewport, scale in (("phone", PHONE, 2), ("desktop", DESKTOP, 1)):
+                page = await browser.new_page(viewport=viewport, device_scale_factor=scale)
+                await page.goto(f"{base}/meetings/{mid}?lang={lang}")
+                await asyncio.sleep(0.5)
+                await page.screenshot(path=OUT / f"resident-{size}-{lang}.png")
+                await page.close()
         await desktop.goto(f"{base}/staff/login")
         await desktop.fill("#email", demo.CLERK_EMAIL)
         await desktop.fill("#password", logins.clerk_password)

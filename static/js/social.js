@@ -5,6 +5,7 @@
 // never reads as if a resident wrote it. The markup mirrors the #social section of
 // hub/templates/meeting.html and hub/templates/_posts.html.
 
+import { newsAnnouncer } from "./announce.js";
 import {
   $, byId, el, fill, flash, getOrCreate, newestFirst, readJSON, setInLanguage, syncChildren,
 } from "./dom.js";
@@ -145,7 +146,12 @@ export function socialSection({ meeting, items, contributions, labels, strings, 
         if (isPost(c)) state.posts.set(c.id, c);
         else state.posts.delete(c.id); // no attribution: never shown unattributed
         render();
-        if (isNew && entryEls.has(c.id)) flash(entryEls.get(c.id));
+        if (isNew && entryEls.has(c.id)) {
+          flash(entryEls.get(c.id));
+          // Told with residents' news, in the same batched sentence (announce.js).
+          const region = document.getElementById("contributions-live");
+          if (region) newsAnnouncer(region, strings).add("post");
+        }
         return true;
       }
       case "contribution.removed":

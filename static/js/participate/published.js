@@ -9,6 +9,7 @@ import {
   textSetter, timeEl,
 } from "../dom.js";
 import { byPosition, findItem } from "../agenda.js";
+import { newsAnnouncer } from "../announce.js";
 
 const PREVIEW = 5; // entries per list a group that is not being discussed shows before "Show all"
 
@@ -185,10 +186,17 @@ export function publishedContributions(ctx, { noteParticipant }) {
     $("contributions-empty").hidden = state.published.size > 0;
   }
 
+  // Others' new comments and questions, counted and told in one sentence (announce.js); the
+  // resident's own are told by "Your comments and questions" instead.
+  const region = $("contributions-live");
+  const announcer = region && newsAnnouncer(region, strings);
+
   function apply(c, isNew) {
     state.published.set(c.id, c);
     render();
-    if (isNew) flash(entryEls.get(c.id));
+    if (!isNew) return;
+    flash(entryEls.get(c.id));
+    if (announcer && !state.own.has(c.id)) announcer.add(c.kind);
   }
 
   // ---- voting ------------------------------------------------------------------------------------
