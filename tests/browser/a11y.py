@@ -21,6 +21,7 @@ from hub.actions._locks import Actor
 from hub.actions.agenda import set_current_item
 from hub.actions.agenda_sources import add_source as add_agenda_source
 from hub.actions.councils import create_council
+from hub.actions.invites import create_invite
 from hub.actions.meetings import change_meeting_status, create_meeting
 from hub.actions.moderation import moderate
 from hub.actions.participation import Submission, submit
@@ -140,7 +141,11 @@ async def build(server: RunningServer, seeded: Seeded) -> dict[str, int | str]:
     adjourned, _ = await _meeting(server, "aberglas", "Planning", "open", "current", "adjourn")
     closed, _ = await _meeting(server, "aberglas", "Licensing", "open", "current", "close")
     async with writing(svc.sessionmaker, svc.broker) as w:
-        await create_council(w, slug="cymru", name="Cyngor Cymru", language="cy")
+        cymru = await create_council(w, slug="cymru", name="Cyngor Cymru", language="cy")
+        # A waiting invitation, whose link's page the sweep opens (signed out).
+        invite = await create_invite(
+            w, council_id=cymru.id, email="new.clerk@cymru.invalid", role="clerk", actor=None
+        )
         social = await add_social_source(
             w, "aberglas", "mastodon", "aberglas", base_url="https://social.example"
         )
@@ -162,6 +167,7 @@ async def build(server: RunningServer, seeded: Seeded) -> dict[str, int | str]:
         "welsh": welsh,
         "slug": "aberglas",
         "social_source": social.id,
+        "invite": invite.token,
     }
 
 
@@ -276,6 +282,10 @@ async def a11y_stage(
             stage.contexts[("resident", lang)] = resident
             stage.contexts[("clerk", lang)] = await signed_in_context(
                 a11y_browser, stage.base, seeded.users["clerk"], lang
+            )
+            # The deployment's admin: the admin area, every account, a council's staff.
+            stage.contexts[("admin", lang)] = await signed_in_context(
+                a11y_browser, stage.base, seeded.users["admin"], lang
             )
         # No cookie: the council's own default language.
         stage.contexts[("resident", "default")] = await a11y_browser.new_context()

@@ -75,6 +75,17 @@ PAGES = [
     Page("social sources", "/staff/councils/{slug}/social", who="clerk"),
     Page("agenda sources", "/staff/councils/{slug}/sources", who="clerk"),
     Page("another council's meeting", "/staff/meetings/999999", who="clerk", status=404),
+    # A council's home page, the admin area, staff and invitations (issue 15)
+    Page("council home", "/c/{slug}"),
+    Page("Welsh council's home", "/c/cymru"),
+    Page("invitation", "/staff/invites/{invite}"),
+    Page("no such invitation", "/staff/invites/no-such-link", status=404),
+    Page("admin area", "/staff/admin", who="admin"),
+    Page("councils", "/staff/councils", who="admin"),
+    Page("every account", "/staff/users", who="admin"),
+    Page("a council's staff", "/staff/councils/{slug}/staff", who="admin"),
+    Page("a council's audit log", "/staff/councils/{slug}/audit", who="admin"),
+    Page("council settings, as its admin", "/staff/councils/{slug}/settings", who="admin"),
 ]
 
 

@@ -58,6 +58,12 @@ async def test_an_admin_creates_a_welsh_council_in_its_colours(
         "pre",
     )
 
+    # The council's staff pages follow its default language (Welsh); this admin switches to
+    # English with the page's language switch, which is remembered.
+    assert await admin.locator("html").get_attribute("lang") == "cy"
+    await admin.click(".lang-switch a[hreflang='en']")
+    await admin.wait_for_function("document.documentElement.lang === 'en'")
+
     # Grey on white: 4.48:1, refused with the ratio in the section; the form keeps the values.
     await admin.fill("#brand_colour", "#0b3d6b")
     await admin.fill("#brand_text_colour", "#777777")
