@@ -208,7 +208,11 @@ async def stage(hub: Hub, request: pytest.FixtureRequest) -> AsyncIterator[Stage
     case = getattr(request, "param", None) or request.node.callspec.params.get("case")
     staff = clerk
     # The admin area's routes are an admin's: as the clerk they would stop at the refusal.
-    if case is not None and case.path.startswith(("/staff/logout", "/staff/admin")):
+    # Accepting an invitation signs whoever holds the link in, ending the session the browser
+    # had: that must not be the clerk's, which the later routes' stages use.
+    if case is not None and case.path.startswith(
+        ("/staff/logout", "/staff/admin", "/staff/invites/")
+    ):
         # From an address of its own: the suite's wrong passwords throttle 127.0.0.1.
         staff = await sign_in(server.base_url, "admin@hub.invalid", address="192.0.2.1")
     elif case is not None and case.path.startswith(ADMIN_PATHS):

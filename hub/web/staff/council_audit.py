@@ -12,7 +12,7 @@ from hub.queries.staff import AUDIT_PAGE, audit_entries
 from hub.web import services
 from hub.web.errors import error_response, wants_json
 from hub.web.guards import Need, staff_council
-from hub.web.inputs import NUMBER_MAX_DIGITS, parse_number, read_query, takes
+from hub.web.inputs import NUMBER_MAX_DIGITS, parse_id, read_query, takes
 from hub.web.render import staff_page
 from hub.web.staff.audit_words import sentence
 
@@ -28,7 +28,8 @@ async def audit_log(request: Request) -> Response:
         return query
     before = None
     if "before" in query:
-        before = parse_number(query["before"])
+        # An entry's id: within the id column's range (past it, PostgreSQL refuses the query).
+        before = parse_id(query["before"])
         if before is None:
             return error_response(request, 400, "bad_before", _("“before” is an entry number."))
     async with services(request).sessionmaker() as session:
