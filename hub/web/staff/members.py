@@ -4,6 +4,7 @@ from the council and deactivate an account. Plain forms: no script needed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +16,7 @@ from hub.actions.accounts import deactivate
 from hub.actions.invites import INVITE_LIFETIME, create_invite, revoke_invite
 from hub.actions.memberships import remove_member, set_role
 from hub.auth import StaffIdentity
-from hub.events.publish import writing
+from hub.events.publish import Writer, writing
 from hub.i18n import gettext_ as _
 from hub.models import Council, Role
 from hub.queries.staff import members, pending_invites
@@ -108,46 +109,20 @@ async def invite(request: Request) -> Response:
     return await _page(request, staff, council, new_link=link, status=201)
 
 
-@takes(form=CSRF_FORM)
-async def revoke(request: Request) -> Response:
-    checked = await staff_council_action(request, Need.MANAGE)
-    if isinstance(checked, Response):
-        return checked
-    staff, council, _form = checked
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            await revoke_invite(
-                w,
-                council_id=council.id,
-                invite_id=request.path_params["invite_id"],
-                actor=actor(staff),
-            )
-    except ActionError as exc:
-        return await _refused(request, staff, council, exc)
-    return _done(request, council)
+# One change to a member or an invitation: the council's admin, the action in one transaction,
+# a refusal shown on the staff page, back to it when done.
+Change = Callable[[Writer, StaffIdentity, Council, dict[str, str]], Awaitable[object]]
 
 
-@takes(form=ROLE_FORM)
-async def change_role(request: Request) -> Response:
+async def _change(request: Request, act: Change) -> Response:
     checked = await staff_council_action(request, Need.MANAGE)
     if isinstance(checked, Response):
         return checked
     staff, council, form = checked
     svc = services(request)
-    user_id: int = request.path_params["user_id"]
     try:
         async with writing(svc.sessionmaker, svc.broker) as w:
-            # Only someone already on the council's staff: adding a person is an invitation.
-            if not any(m.user_id == user_id for m in await members(w.session, council.id)):
-                raise _not_member()
-            await set_role(
-                w,
-                council_id=council.id,
-                user_id=user_id,
-                role=form.get("role", ""),
-                actor=actor(staff),
-            )
+            await act(w, staff, council, form)
     except ActionError as exc:
         return await _refused(request, staff, council, exc)
     return _done(request, council)
@@ -157,46 +132,51 @@ def _not_member() -> ActionError:
     return NotFound(_("This person is not on the council's staff."))
 
 
+async def _a_member(w: Writer, council: Council, user_id: int) -> None:
+    """Only someone already on the council's staff: adding a person is an invitation."""
+    if not any(m.user_id == user_id for m in await members(w.session, council.id)):
+        raise _not_member()
+
+
+@takes(form=CSRF_FORM)
+async def revoke(request: Request) -> Response:
+    async def act(w: Writer, staff: StaffIdentity, council: Council, form: dict[str, str]) -> None:
+        invite_id: int = request.path_params["invite_id"]
+        await revoke_invite(w, council_id=council.id, invite_id=invite_id, actor=actor(staff))
+
+    return await _change(request, act)
+
+
+@takes(form=ROLE_FORM)
+async def change_role(request: Request) -> Response:
+    async def act(w: Writer, staff: StaffIdentity, council: Council, form: dict[str, str]) -> None:
+        user_id: int = request.path_params["user_id"]
+        await _a_member(w, council, user_id)
+        await set_role(
+            w, council_id=council.id, user_id=user_id, role=form.get("role", ""), actor=actor(staff)
+        )
+
+    return await _change(request, act)
+
+
 @takes(form=CSRF_FORM)
 async def remove(request: Request) -> Response:
-    checked = await staff_council_action(request, Need.MANAGE)
-    if isinstance(checked, Response):
-        return checked
-    staff, council, _form = checked
-    svc = services(request)
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            await remove_member(
-                w,
-                council_id=council.id,
-                user_id=request.path_params["user_id"],
-                actor=actor(staff),
-            )
-    except ActionError as exc:
-        return await _refused(request, staff, council, exc)
-    return _done(request, council)
+    async def act(w: Writer, staff: StaffIdentity, council: Council, form: dict[str, str]) -> None:
+        user_id: int = request.path_params["user_id"]
+        await remove_member(w, council_id=council.id, user_id=user_id, actor=actor(staff))
+
+    return await _change(request, act)
 
 
 @takes(form=CSRF_FORM)
 async def deactivate_member(request: Request) -> Response:
     """Deactivate a member's account (every session of it ends). A council's admin may do so
     only for an account that serves this council alone; a deployment admin, for any."""
-    checked = await staff_council_action(request, Need.MANAGE)
-    if isinstance(checked, Response):
-        return checked
-    staff, council, _form = checked
-    svc = services(request)
-    user_id: int = request.path_params["user_id"]
-    try:
-        async with writing(svc.sessionmaker, svc.broker) as w:
-            if not any(m.user_id == user_id for m in await members(w.session, council.id)):
-                raise _not_member()
-            await deactivate(
-                w,
-                user_id,
-                actor=actor(staff),
-                within=None if staff.is_deployment_admin else council.id,
-            )
-    except ActionError as exc:
-        return await _refused(request, staff, council, exc)
-    return _done(request, council)
+
+    async def act(w: Writer, staff: StaffIdentity, council: Council, form: dict[str, str]) -> None:
+        user_id: int = request.path_params["user_id"]
+        await _a_member(w, council, user_id)
+        within = None if staff.is_deployment_admin else council.id
+        await deactivate(w, user_id, actor=actor(staff), within=within)
+
+    return await _change(request, act)
