@@ -10,6 +10,7 @@ page makes is recorded, and every one is to the hub itself."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -105,7 +106,10 @@ async def test_a_post_a_clerk_approves_reaches_residents_and_the_chamber(
     await screen.goto(f"{base}/meetings/{mid}/projector")
     await _live(screen)
 
-    # Two posts arrive from a poll (while the pages are open): both wait for a clerk.
+    # Two posts arrive from a poll (while the pages are open): both wait for a clerk. Posted
+    # now (not at the fixtures' fixed time): a post is tied to the item current when it was
+    # posted, and the item was made current a moment ago by the real clock.
+    now = datetime.now(UTC)
     warned, opted_out = await store_posts(
         sqlite_server,
         mid,
@@ -115,11 +119,12 @@ async def test_a_post_a_clerk_approves_reaches_residents_and_the_chamber(
                 text="The library is where I learnt to read #AberglasCabinet",
                 content_warning="Library closures",
                 language="en",
+                created_at=now,
                 media=(
                     Media("https://social.example/media/1.jpg", "Readers in the library", "image"),
                 ),
             ),
-            post(2, text="Not for everyone's eyes", public_ok=False),
+            post(2, text="Not for everyone's eyes", public_ok=False, created_at=now),
         ],
     )
     moderation = await signed_in_page(
@@ -187,7 +192,9 @@ async def test_a_post_a_clerk_approves_reaches_residents_and_the_chamber(
     assert "Deleted at its source" in await _text(moderation, f"#d-{warned}")
 
     # Welsh, with a post on the page (the server's rendering this time).
-    [published] = await store_posts(sqlite_server, mid, [post(3, platform="bluesky")])
+    [published] = await store_posts(
+        sqlite_server, mid, [post(3, platform="bluesky", created_at=datetime.now(UTC))]
+    )
     r = await clerk.post(
         f"/staff/meetings/{mid}/contributions/{published}/moderate", {"action": "approve"}
     )
