@@ -55,13 +55,11 @@ async def append_many(
         if (event.audience is Audience.PARTICIPANT) != (target is not None):
             raise ValueError("participant events need a target, and only they have one")
     at = utcnow()
-    result = await session.execute(
-        update(Meeting)
-        .where(Meeting.id == meeting_id)
-        .values(last_seq=Meeting.last_seq + len(events))
-        .returning(Meeting.last_seq)
-        .execution_options(synchronize_session=False)
-    )
+    # Core statements built once, on the session's connection: a group commit appends hundreds
+    # of events, but the ORM's bulk-update path and a statement rebuilt (and its cache key
+    # computed again) per call were fixed costs paid on every commit.
+    conn = await session.connection()
+    result = await conn.execute(_ALLOCATE, {"meeting_id": meeting_id, "count": len(events)})
     first = int(result.scalar_one()) - len(events) + 1
     logged: list[LoggedEvent] = []
     rows: list[dict[str, object]] = []
@@ -87,8 +85,20 @@ async def append_many(
         )
     # Core, not the ORM's bulk insert: that splits rows whose keys differ (target or not) into
     # separate statements; this is one executemany.
-    await session.execute(insert(cast(Table, MeetingEvent.__table__)), rows)
+    await conn.execute(_INSERT, rows)
     return logged
+
+
+_MEETINGS = cast(Table, Meeting.__table__)
+# Seqs for n events: the meeting's row is already locked (lock_meeting); the ORM's copy of
+# last_seq is not refreshed (as with synchronize_session=False before).
+_ALLOCATE = (
+    update(_MEETINGS)
+    .where(_MEETINGS.c.id == bindparam("meeting_id"))
+    .values(last_seq=_MEETINGS.c.last_seq + bindparam("count"))
+    .returning(_MEETINGS.c.last_seq)
+)
+_INSERT = insert(cast(Table, MeetingEvent.__table__))
 
 
 @dataclass(frozen=True, slots=True)
