@@ -50,7 +50,9 @@ from bench.hub_server import Clerk, Database, HubDeployment, postgres_database, 
 from bench.procs import Child, cpu_seconds, free_port, python_module, total_cpu
 
 NAME = "ingest"
-GOAL_RATIO = 1.5
+GOAL_RATIO = 1.5  # issue 4: against the bare INSERT + COMMIT loop
+# Issue 14: against the bare HTTP service (bench/bare_http.py), the same posts over the same stack.
+WEB_GOAL_RATIO = 1.0
 WARMUP = 20
 # Bound on any one measured phase; the run is cut (and says so) past it.
 DEADLINE_S = 300.0
@@ -447,9 +449,12 @@ async def run(ctx: Context) -> ScenarioResult:
         rate = Row("ingest", size, "comments per second", hub.rate, bare.rate, refname)
         rate.goal = f">= {GOAL_RATIO}x"
         rate.met = rate.ratio is not None and rate.ratio >= GOAL_RATIO
+        web_rate = Row("ingest", size, "comments per second", hub.rate, web.rate, webname)
+        web_rate.goal = f">= {WEB_GOAL_RATIO}x"
+        web_rate.met = web_rate.ratio is not None and web_rate.ratio >= WEB_GOAL_RATIO
         result.rows += [
             rate,
-            Row("ingest", size, "comments per second", hub.rate, web.rate, webname),
+            web_rate,
             Row("ingest", size, "latency p50 (ms)", hub.p50_ms, bare.p50_ms, refname),
             Row("ingest", size, "latency p99 (ms)", hub.p99_ms, bare.p99_ms, refname),
             Row("ingest", size, "latency p99 (ms)", hub.p99_ms, web.p99_ms, webname),

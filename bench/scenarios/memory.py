@@ -16,7 +16,8 @@ from bench.fleet import FleetPool
 from bench.hub_server import current_item_cycle, hub_target
 
 NAME = "memory"
-GOAL_KIB = 30.0
+# Issue 14: at most 20 KiB of RSS per idle socket (28.8 before it; the bare server 14.7).
+GOAL_KIB = 20.0
 
 
 async def _idle(ctx: Context, label: str, n: int) -> tuple[int, int]:
