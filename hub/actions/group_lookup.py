@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    BindParameter,
     ColumnElement,
     CompoundSelect,
     Integer,
@@ -56,14 +57,17 @@ class Known:
 
 
 def _among(column: Any, name: str, postgres: bool) -> ColumnElement[bool]:
+    clause: ColumnElement[bool]
     if postgres:
-        return column == any_(bindparam(name, type_=ARRAY(String)))
-    return column.in_(bindparam(name, expanding=True))
+        clause = column == any_(bindparam(name, type_=ARRAY(String)))
+    else:
+        clause = column.in_(bindparam(name, expanding=True))
+    return clause
 
 
 def _statement(postgres: bool) -> CompoundSelect[Any]:
     c, b, i = Contribution, ParticipantBlock, AgendaItem
-    meeting = bindparam("meeting_id")
+    meeting: BindParameter[int] = bindparam("meeting_id", type_=Integer)
     # Typed: PostgreSQL gives an untyped NULL under DISTINCT the type text, then refuses to
     # unite it with the first branch's integer.
     no_id, no_text = cast(null(), Integer), cast(null(), String)
