@@ -366,3 +366,37 @@ async def test_text_the_database_cannot_store_is_made_storable(
     assert new and contribution.body == "Broken ? text here"
     assert contribution.display_name == "Si?ân"
     assert all(new for _c, new in results) and intake.stats.retried_alone == 0
+
+
+async def test_a_later_group_finds_retries_by_exact_pair_and_repeats_already_stored(
+    intake: Intake, seeded: Seeded, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The group's one lookup (hub/actions/group_lookup.py) across groups: a retry is the same
+    participant with the same token, never another's token that happens to be in the group,
+    and a body stored by an earlier group holds its repeat."""
+    mid = seeded.meeting_id
+    first = await _submit_all(
+        intake,
+        mid,
+        [_entry(1, participant="alice", token="a1"), _entry(2, participant="bob", token="b1")],
+    )
+    assert all(new for _c, new in first)
+    later = await _submit_all(
+        intake,
+        mid,
+        [
+            _entry(3, participant="alice", token="b1"),  # bob's token, alice: a new submission
+            _entry(4, participant="bob", token="a1"),  # and the other way round
+            _entry(5, participant="alice", token="a1", body="changed"),  # alice's retry
+            _entry(6, participant="carol", token="c1", body=first[1][0].body),  # bob's words
+        ],
+    )
+    (c3, new3), (c4, new4), (c5, new5), (c6, new6) = later
+    assert new3 and new4 and new6 and not new5
+    assert c5.id == first[0][0].id and c5.body == first[0][0].body  # as stored the first time
+    assert {c3.id, c4.id, c6.id}.isdisjoint({first[0][0].id, first[1][0].id})
+    assert c3.screening is None and c6.screening == "duplicate"
+    assert c3.item_id == seeded.item_ids[1]  # the item being discussed
+    async with sessionmaker() as s:
+        count = await s.scalar(select(func.count()).select_from(Contribution))
+    assert count == 5
