@@ -21,9 +21,9 @@ tests/web/test_resident_posts.py, and nothing else:
   uvicorn, which logs it, as Starlette's error middleware does. Starlette's ``HTTPException``
   gets the app's handler for it.
 
-What they do not get: the session (they never read it; a signed-in clerk's session cookie is
-refreshed by their next staff page instead), and the debug traceback page: in debug mode
-everything takes the full stack. The plain-form fallback (``/meetings/{id}/contribute``) and
+What they do not get: the session (they never read or change it, so the session middleware
+added nothing to their answers), and the debug traceback page: in debug mode everything takes
+the full stack. The plain-form fallback (``/meetings/{id}/contribute``) and
 every other request go on to the app unchanged, as does a request the routes' paths match but
 not their methods (the full stack's 405).
 """
