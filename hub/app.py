@@ -25,6 +25,7 @@ from hub.web.bodies import BodyLimit
 from hub.web.errors import http_error, server_error
 from hub.web.fast import FastPaths
 from hub.web.live import PublicLiveFirst
+from hub.web.resident_posts import ResidentPostsFirst
 from hub.web.routes import ROUTES
 from hub.web.security import SecurityHeadersMiddleware
 from hub.web.shared import SharedAnswers
@@ -45,18 +46,28 @@ class Hub(Starlette):
     (which sends the 500 for an unhandled exception) outside every user middleware, so a
     headers middleware in the list never sees that response: here it wraps the whole stack.
     Outside even that, static files and /healthz are answered without any middleware
-    (hub/web/fast.py: the same headers, made once)."""
+    (hub/web/fast.py: the same headers, made once), and residents' JSON submissions and votes
+    go straight to their routes with what they need of it (hub/web/resident_posts.py)."""
 
-    def __init__(self, *, hsts: bool, assets: Assets, **kwargs: Any) -> None:
-        self.hsts = hsts
+    def __init__(self, *, settings: Settings, assets: Assets, **kwargs: Any) -> None:
+        self.hsts = settings.https_only
+        self.default_language = settings.default_language
         self.assets = assets
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
         # Outside everything: residents' sockets (PublicLiveFirst), then static files, health
-        # and current shared pages (FastPaths); the rest takes the full stack.
-        return PublicLiveFirst(FastPaths(stack, self.assets, hsts=self.hsts), self.router)
+        # and current shared pages (FastPaths), then residents' JSON submissions and votes
+        # (ResidentPostsFirst); the rest takes the full stack.
+        posts = ResidentPostsFirst(
+            stack,
+            self.router,
+            hsts=self.hsts,
+            default_language=self.default_language,
+            secure=self.hsts,  # cookies are Secure under HTTPS_ONLY, as HSTS is sent
+        )
+        return PublicLiveFirst(FastPaths(posts, self.assets, hsts=self.hsts), self.router)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -74,7 +85,7 @@ def create_app(settings: Settings) -> Starlette:
             await app.state.services.close()
 
     app = Hub(
-        hsts=settings.https_only,
+        settings=settings,
         assets=assets,
         debug=settings.debug,
         routes=[

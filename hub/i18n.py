@@ -11,12 +11,13 @@ import contextvars
 import gettext
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -27,6 +28,7 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 # JSON answers they show (a refused comment, a failed vote) are in the language the page is in,
 # even where that came from the council's default and not from a choice the cookie remembers.
 PAGE_LANGUAGE_HEADER = "x-hub-language"
+_PAGE_LANGUAGE_RAW = PAGE_LANGUAGE_HEADER.encode()
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
 
@@ -59,6 +61,11 @@ def set_language(lang: str) -> contextvars.Token[str]:
     return _current.set(lang if lang in LANGUAGES else "en")
 
 
+def reset_language(token: contextvars.Token[str]) -> None:
+    """Back to the language before ``set_language`` gave ``token``."""
+    _current.reset(token)
+
+
 def gettext_(message: str) -> str:
     return _TRANSLATIONS[_current.get()].gettext(message)
 
@@ -87,10 +94,47 @@ def use_council_language(conn: HTTPConnection, council_language: str) -> None:
         set_language(council_language)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The request's language, whether the visitor chose it (not only the default), and the
+    ``Set-Cookie`` value that remembers a new ``?lang=`` choice (None: nothing to remember)."""
+
+    lang: str
+    explicit: bool
+    remember: str | None
+
+
+def choice_of(scope: Scope, default: str, secure: bool) -> Choice:
+    """The language of a request or socket: ?lang=, then the page's (a script's request), then
+    the lang cookie, then the default. Read from the scope's raw headers as Starlette's
+    ``HTTPConnection`` reads them (the first of each header, the last ``lang`` parameter)
+    without building it: every request pays for this."""
+    page = cookie = None
+    for name, value in scope["headers"]:
+        if name == _PAGE_LANGUAGE_RAW:
+            page = page if page is not None else value.decode("latin-1")
+        elif name == b"cookie":
+            cookie = cookie if cookie is not None else value.decode("latin-1")
+    query = None
+    if scope["query_string"]:
+        for key, value in parse_qsl(scope["query_string"].decode("latin-1"), True):
+            if key == "lang":
+                query = value
+    lang_cookie = cookie_parser(cookie).get(LANG_COOKIE) if cookie else None
+    lang = choose_language(query, lang_cookie, default, page)
+    explicit = query in LANGUAGES or lang_cookie in LANGUAGES or page in LANGUAGES
+    remember = None
+    if scope["type"] == "http" and query in LANGUAGES and query != lang_cookie:
+        # Remember an explicit choice for the next pages (and form redirects).
+        remember = f"{LANG_COOKIE}={query}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
+        if secure:
+            remember += "; Secure"
+    return Choice(lang, explicit, remember)
+
+
 class LanguageMiddleware:
-    """Sets the request's language from ?lang=, then the page's (a script's request), then the
-    lang cookie, then the default. Pages may narrow the default to the council's own language
-    (routes call use_council_language)."""
+    """Sets the request's language (``choice_of``). Pages may narrow the default to the
+    council's own language (routes call use_council_language)."""
 
     def __init__(self, app: ASGIApp, default: str = "en", secure: bool = False) -> None:
         self.app = app
@@ -102,35 +146,19 @@ class LanguageMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        conn = HTTPConnection(scope)
-        page = conn.headers.get(PAGE_LANGUAGE_HEADER)
-        lang = choose_language(
-            conn.query_params.get("lang"), conn.cookies.get(LANG_COOKIE), self.default, page
-        )
-        scope.setdefault("state", {})["lang_explicit"] = (
-            conn.query_params.get("lang") in LANGUAGES
-            or conn.cookies.get(LANG_COOKIE) in LANGUAGES
-            or page in LANGUAGES
-        )
-        chosen = conn.query_params.get("lang")
+        choice = choice_of(scope, self.default, self.secure)
+        scope.setdefault("state", {})["lang_explicit"] = choice.explicit
         send_ = send
-        if (
-            scope["type"] == "http"
-            and chosen in LANGUAGES
-            and chosen != conn.cookies.get(LANG_COOKIE)
-        ):
-            # Remember an explicit choice for the next pages (and form redirects).
-            cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
-            if self.secure:
-                cookie += "; Secure"
+        if choice.remember is not None:
+            cookie = choice.remember.encode("latin-1")
 
             async def send_(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    MutableHeaders(scope=message).append("set-cookie", cookie)
+                    message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
                 await send(message)
 
-        token = set_language(lang)
+        token = set_language(choice.lang)
         try:
             await self.app(scope, receive, send_)
         finally:
-            _current.reset(token)
+            reset_language(token)

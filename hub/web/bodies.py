@@ -18,6 +18,7 @@ see a broken connection instead of the 413. A client that sends no body after a 
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.i18n import gettext_ as _
@@ -38,6 +39,52 @@ def declared_length(scope: Scope) -> int | None:
     return None
 
 
+class ClientGone(Exception):
+    """The client went away before its body was complete: nobody to answer."""
+
+
+async def read_bounded(scope: Scope, receive: Receive, max_bytes: int) -> bytes | None:
+    """The request's whole body, or None as soon as it is known to be over ``max_bytes``
+    (its ``Content-Length``, before a byte is read; else the bytes counted so far). Raises
+    ClientGone."""
+    length = declared_length(scope)
+    if length is not None and length > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body once, then the server's own messages (a disconnect)."""
+    pending: Message | None = {"type": "http.request", "body": body}
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending is not None:
+            message, pending = pending, None
+            return message
+        return await receive()
+
+    return replay
+
+
+def too_large(request: Request) -> Response:
+    """The 413, in the request's language (a page, or JSON: errors.py)."""
+    return error_response(request, 413, "too_large", _("That is too long to send."))
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int = BODY_MAX_BYTES) -> None:
         self.app = app
@@ -47,37 +94,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = declared_length(scope)
-        if length is not None and length > self.max_bytes:
-            await self.refuse(scope, receive, send)
+        try:
+            body = await read_bounded(scope, receive, self.max_bytes)
+        except ClientGone:
             return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away before its body was complete: nobody to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self.refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body: Message | None = {"type": "http.request", "body": b"".join(chunks)}
-
-        async def replay() -> Message:
-            # The body once, then the server's own messages (a disconnect).
-            nonlocal body
-            if body is not None:
-                message, body = body, None
-                return message
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        response = error_response(request, 413, "too_large", _("That is too long to send."))
-        await response(scope, receive, send)
+        if body is None:
+            await too_large(Request(scope, receive))(scope, receive, send)
+            return
+        await self.app(scope, replaying(body, receive), send)

@@ -27,18 +27,11 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.web.assets import IMMUTABLE, REVALIDATE, Asset, Assets
-from hub.web.security import HEADERS
+from hub.web.security import add_missing, security_headers
 
 # How long a database answer serves /healthz: a second, so a failure shows within one.
 HEALTH_FRESH_S = 1.0
 Headers = list[tuple[bytes, bytes]]
-
-
-def _security(hsts: bool) -> Headers:
-    out = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
-    if hsts:
-        out.append((b"strict-transport-security", b"max-age=31536000"))
-    return out
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
@@ -94,7 +87,7 @@ class FastPaths:
     def __init__(self, app: ASGIApp, assets: Assets, hsts: bool) -> None:
         self.app = app
         self.assets = assets
-        self.security = _security(hsts)
+        self.security = security_headers(hsts)
         self.health = HealthProbe()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,8 +110,7 @@ class FastPaths:
                 if shared is not None and services is not None:
                     answer = await shared.fast_answer(scope, services, state.settings)
                     if answer is not None:
-                        present = {k for k, _ in answer.raw_headers}
-                        answer.raw_headers += [h for h in self.security if h[0] not in present]
+                        add_missing(answer.raw_headers, self.security)
                         await answer(scope, receive, send)
                         return
         await self.app(scope, receive, send)

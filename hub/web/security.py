@@ -52,6 +52,25 @@ HEADERS = {
 
 
 STAFF_PREFIX = "/staff/"
+HSTS = ("strict-transport-security", "max-age=31536000")
+
+
+def security_headers(hsts: bool) -> list[tuple[bytes, bytes]]:
+    """The headers above as raw ASGI pairs, made once by the paths that answer around this
+    middleware (hub/web/fast.py, hub/web/resident_posts.py)."""
+    out = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+    if hsts:
+        out.append((HSTS[0].encode(), HSTS[1].encode()))
+    return out
+
+
+def add_missing(
+    raw_headers: list[tuple[bytes, bytes]], security: list[tuple[bytes, bytes]]
+) -> None:
+    """``security`` appended to a response's raw headers, except those it already sets (a page
+    with its own CSP): what the middleware's ``setdefault`` does, without ``MutableHeaders``."""
+    present = {k for k, _ in raw_headers}
+    raw_headers += [h for h in security if h[0] not in present]
 
 
 class SecurityHeadersMiddleware:
@@ -72,7 +91,7 @@ class SecurityHeadersMiddleware:
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
                 if self.hsts:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                    headers.setdefault(*HSTS)
                 if staff:
                     headers["cache-control"] = "no-store"
             await send(message)
