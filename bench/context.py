@@ -18,9 +18,11 @@ POSTGRES_URL = os.environ.get(
     "COUNCIL_HUB_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("COUNCIL_HUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-PG_DATABASE = "council_hub_bench"
+# Named per run (the process id): two runs on one server (two developers' checkouts) would
+# otherwise drop each other's database mid-run, and both would fail.
+PG_DATABASE = f"council_hub_bench_{os.getpid()}"
 # The ingest scenario's own database (created and dropped by it).
-PG_INGEST_DATABASE = "council_hub_bench_ingest"
+PG_INGEST_DATABASE = f"council_hub_bench_ingest_{os.getpid()}"
 
 
 @dataclass(frozen=True)

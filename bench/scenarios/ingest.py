@@ -1,6 +1,7 @@
 """Ingest (issue 4): residents posting comments concurrently, against a bare INSERT + COMMIT loop.
 
-Per database (SQLite, then PostgreSQL in a fresh database ``council_hub_bench_ingest``, created
+Per database (SQLite, then PostgreSQL in a fresh database
+``council_hub_bench_ingest_<pid>``, created
 and dropped here; skipped with a note when PostgreSQL does not answer):
 
 - **hub**: one ``council-hub serve`` process, the demo meeting opened by the clerk, the council's

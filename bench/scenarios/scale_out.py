@@ -1,6 +1,7 @@
 """Scale-out: two app processes with PostgreSQL and Redis, 2 x N sockets, against one with N.
 
-Both runs use the multi-process setup (PostgreSQL database ``council_hub_bench``, recreated for
+Both runs use the multi-process setup (PostgreSQL database
+``council_hub_bench_<pid>``, recreated for
 each run; ``COUNCIL_HUB_BROKER_URL=redis://...``), so the only difference is the second process.
 The two processes listen on two ports (as behind a load balancer, or ``--workers 2`` with
 SO_REUSEPORT, whose split is up to the kernel); fleet process i holds its sockets on app process
