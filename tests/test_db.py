@@ -3,6 +3,8 @@ before it is lent again, one used a moment ago is not, and a dead one never fail
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import asyncpg
 import pytest
 from sqlalchemy import exc, text
@@ -29,6 +31,19 @@ async def _terminate(url: str, pid: int) -> None:
         await admin.close()
 
 
+def _count_pings(engine: object, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Counts the engine's pings from now on; returns the count so far."""
+    dialect = engine.sync_engine.dialect  # type: ignore[attr-defined]
+    ping, pings = dialect.do_ping, [0]
+
+    def counted(conn: object) -> bool:
+        pings[0] += 1
+        return bool(ping(conn))
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return lambda: pings[0]
+
+
 async def test_an_idle_connection_that_died_is_replaced_before_anyone_uses_it(
     postgres_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,20 +63,12 @@ async def test_a_connection_used_a_moment_ago_is_lent_without_a_ping(
 ) -> None:
     monkeypatch.setattr(hub_db, "PING_AFTER_IDLE_S", 3600.0)
     engine = hub_db.create_engine(postgres_database)
-    pings = 0
-    ping = engine.sync_engine.dialect.do_ping
-
-    def counted(conn: object) -> bool:
-        nonlocal pings
-        pings += 1
-        return bool(ping(conn))
-
-    monkeypatch.setattr(engine.sync_engine.dialect, "do_ping", counted)
+    pings = _count_pings(engine, monkeypatch)
     try:
         first = await _backend_pid(engine)
         for _ in range(5):
             assert await _backend_pid(engine) == first
-        assert pings == 0
+        assert pings() == 0
         # Died while counted as fresh: its statement fails once, the pool is invalidated,
         # and the next transaction gets a live connection.
         await _terminate(postgres_database, first)
@@ -77,19 +84,11 @@ async def test_a_fresh_connection_is_not_pinged(
 ) -> None:
     monkeypatch.setattr(hub_db, "PING_AFTER_IDLE_S", 0.0)
     engine = hub_db.create_engine(postgres_database)
-    pings = 0
-    ping = engine.sync_engine.dialect.do_ping
-
-    def counted(conn: object) -> bool:
-        nonlocal pings
-        pings += 1
-        return bool(ping(conn))
-
-    monkeypatch.setattr(engine.sync_engine.dialect, "do_ping", counted)
+    pings = _count_pings(engine, monkeypatch)
     try:
         await _backend_pid(engine)
-        assert pings == 0  # just connected
+        assert pings() == 0  # just connected
         await _backend_pid(engine)
-        assert pings == 1  # returned, then lent again past the (zero) idle time
+        assert pings() == 1  # returned, then lent again past the (zero) idle time
     finally:
         await engine.dispose()
